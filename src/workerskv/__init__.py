@@ -1,0 +1,1 @@
+"""A Dapr state store for Cloudflare Workers KV."""

@@ -1,0 +1,111 @@
+"""Dapr Component YAML files: the documents daprd loads, read the same way here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workerskv.config import Config
+from workerskv.errors import ConfigError
+
+COMPONENT_TYPE = "state.cloudflare.workerskv"
+
+
+@dataclass(frozen=True)
+class Component:
+    """One Component document: its name, type and raw metadata."""
+
+    name: str
+    type: str
+    metadata: Mapping[str, str] = field(repr=False)
+    init_timeout: str | None = None
+    source: Path | None = None
+
+    def config(self) -> Config:
+        """Validate this component's metadata."""
+        return Config.from_metadata(self.metadata)
+
+
+def load_components(path: Path) -> list[Component]:
+    """Read every Component document in the YAML file at `path`."""
+    try:
+        documents = list(yaml.safe_load_all(path.read_text()))
+    except OSError as exc:
+        raise ConfigError("file", f"cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError("file", f"{path} is not valid YAML: {exc}") from None
+
+    components = [
+        _component(doc, path)
+        for doc in documents
+        if doc and doc.get("kind") == "Component"
+    ]
+    if not components:
+        raise ConfigError("kind", f"{path} holds no document of kind 'Component'")
+    return components
+
+
+def load_component(path: Path) -> Component:
+    """Read the single Component document in the YAML file at `path`."""
+    components = load_components(path)
+    if len(components) > 1:
+        names = ", ".join(c.name for c in components)
+        raise ConfigError(
+            "file", f"{path} holds several components ({names}); give one"
+        )
+    return components[0]
+
+
+def _component(doc: Mapping[str, Any], path: Path) -> Component:
+    meta = doc.get("metadata") or {}
+    spec = doc.get("spec") or {}
+    name = str(meta.get("name") or "").strip()
+    if not name:
+        raise ConfigError("metadata.name", f"{path}: a Component needs a name")
+
+    init_timeout = spec.get("initTimeout")
+    return Component(
+        name=name,
+        type=str(spec.get("type") or ""),
+        metadata=_metadata_items(spec.get("metadata") or [], path),
+        init_timeout=str(init_timeout) if init_timeout is not None else None,
+        source=path,
+    )
+
+
+def _metadata_items(items: object, path: Path) -> dict[str, str]:
+    if not isinstance(items, list):
+        raise ConfigError(
+            "spec.metadata", f"{path}: must be a list of name/value items"
+        )
+    values: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, Mapping) or "name" not in item:
+            raise ConfigError("spec.metadata", f"{path}: every item needs a 'name'")
+        values[str(item["name"])] = _item_value(item, path)
+    return values
+
+
+def _item_value(item: Mapping[str, Any], path: Path) -> str:
+    name = str(item["name"])
+    if "secretKeyRef" in item:
+        raise ConfigError(
+            name,
+            f"{path}: secretKeyRef is resolved by daprd, not here; pass the value "
+            "directly or through envRef for this command",
+        )
+    if "envRef" in item:
+        variable = str(item["envRef"])
+        if variable not in os.environ:
+            raise ConfigError(
+                name, f"{path}: environment variable {variable} is not set"
+            )
+        return os.environ[variable]
+
+    value = item.get("value")
+    return "" if value is None else str(value)
