@@ -14,6 +14,10 @@ Every error derives from `WorkersKVError`::
     │   ├── WorkerOutdatedError     the Worker speaks a protocol too old for us
     │   └── UnexpectedResponseError an answer we cannot interpret
     └── ProvisionError          the Cloudflare API refused or failed a step
+        ├── APITokenError           the API token is invalid or lacks a permission
+        ├── SubdomainMissingError   the account has no workers.dev subdomain
+        ├── WorkerKeyMismatchError  the deployed Worker holds another public key
+        └── ProvisionTimeoutError   the Worker was not ready within the deadline
 
 Messages say what happened and what to do; they never contain secrets.
 """
@@ -78,3 +82,19 @@ class UnexpectedResponseError(WorkerError):
 
 class ProvisionError(WorkersKVError):
     """A step of deploying the Worker through the Cloudflare API failed."""
+
+
+class APITokenError(ProvisionError):
+    """The Cloudflare API refused the API token, or it lacks a needed permission."""
+
+
+class SubdomainMissingError(ProvisionError):
+    """The Cloudflare account has no workers.dev subdomain to serve the Worker on."""
+
+
+class WorkerKeyMismatchError(ProvisionError):
+    """The Worker answers but refuses our token: it was deployed with another key."""
+
+
+class ProvisionTimeoutError(ProvisionError):
+    """The Worker did not become ready before the caller's deadline."""
