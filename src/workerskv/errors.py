@@ -13,11 +13,12 @@ Every error derives from `WorkersKVError`::
     │   ├── NamespaceNotBoundError  the Worker has no binding for the namespace
     │   ├── WorkerOutdatedError     the Worker speaks a protocol too old for us
     │   └── UnexpectedResponseError an answer we cannot interpret
-    └── ProvisionError          the Cloudflare API refused or failed a step
-        ├── APITokenError           the API token is invalid or lacks a permission
-        ├── SubdomainMissingError   the account has no workers.dev subdomain
-        ├── WorkerKeyMismatchError  the deployed Worker holds another public key
-        └── ProvisionTimeoutError   the Worker was not ready within the deadline
+    ├── ProvisionError          the Cloudflare API refused or failed a step
+    │   ├── APITokenError           the API token is invalid or lacks a permission
+    │   ├── SubdomainMissingError   the account has no workers.dev subdomain
+    │   ├── WorkerKeyMismatchError  the deployed Worker holds another public key
+    │   └── ProvisionTimeoutError   the Worker was not ready within the deadline
+    └── LocalRuntimeError       Node.js, npm or workerd failed on this machine
 
 Messages say what happened and what to do; they never contain secrets.
 """
@@ -98,3 +99,7 @@ class WorkerKeyMismatchError(ProvisionError):
 
 class ProvisionTimeoutError(ProvisionError):
     """The Worker did not become ready before the caller's deadline."""
+
+
+class LocalRuntimeError(WorkersKVError):
+    """The local Worker runtime (Node.js, npm, workerd) could not be set up or run."""

@@ -18,7 +18,7 @@ class StateItem:
 
     @property
     def metadata(self) -> dict[str, str]:
-        """Response metadata in Dapr's terms: `ttlExpireTime` when an expiry is known."""
+        """Dapr response metadata: `ttlExpireTime` when an expiry is known."""
         if self.expires_at is None:
             return {}
         return {EXPIRE_METADATA: format_expire_time(self.expires_at)}

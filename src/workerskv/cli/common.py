@@ -1,0 +1,55 @@
+"""What the commands share: logging set-up, component loading, error handling."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import click
+
+from workerskv.errors import WorkersKVError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at `level`, one line per event."""
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request at INFO; that is noise for a state store.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def fail_cleanly(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a workerskv error into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except WorkersKVError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def component_option(
+    required: bool = True,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """The `--component FILE.yaml` option shared by commands that reach a Worker."""
+    return click.option(
+        "--component",
+        "component_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        required=required,
+        help="Dapr Component YAML of type state.cloudflare.workerskv.",
+    )
