@@ -1,0 +1,189 @@
+"""The client under injected faults: a mock transport plays the failing network."""
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from workerskv.client import RetryPolicy, WorkerClient, Write
+from workerskv.config import Config
+from workerskv.errors import (
+    AuthRefusedError,
+    InvalidRequestError,
+    NamespaceNotBoundError,
+    RateLimitedError,
+    UnexpectedResponseError,
+    WorkerUnreachableError,
+)
+
+FAST = RetryPolicy(attempts=3, wait_initial=0.001, wait_max=0.01, retry_after_max=0.05)
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class FaultInjectingTransport(httpx.MockTransport):
+    """A mock transport that records every request it answers."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.requests: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return handler(request)
+
+        super().__init__(record)
+
+
+def _client(
+    metadata: dict[str, str], handler: Handler
+) -> tuple[WorkerClient, FaultInjectingTransport]:
+    transport = FaultInjectingTransport(handler)
+    config = Config.from_metadata(metadata)
+    return WorkerClient(
+        "http://worker.test/", config, transport=transport, retry=FAST
+    ), transport
+
+
+def _sequence(*responses: httpx.Response) -> Handler:
+    queue = list(responses)
+    return lambda request: queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+async def test_429_with_retry_after_is_retried_then_succeeds(
+    metadata: dict[str, str],
+) -> None:
+    throttled = httpx.Response(429, headers={"Retry-After": "0"})
+    client, transport = _client(
+        metadata, _sequence(throttled, throttled, httpx.Response(201))
+    )
+
+    await client.put(Write("k", b"v"))
+
+    assert len(transport.requests) == 3
+    tokens = {r.headers["Authorization"] for r in transport.requests}
+    assert all(t.startswith("Bearer ") for t in tokens)
+
+
+async def test_persistent_429_is_a_rate_limited_error(metadata: dict[str, str]) -> None:
+    client, transport = _client(metadata, lambda r: httpx.Response(429))
+
+    with pytest.raises(RateLimitedError, match="rate limiting"):
+        await client.put(Write("k", b"v"))
+
+    assert len(transport.requests) == FAST.attempts
+
+
+async def test_5xx_is_retried(metadata: dict[str, str]) -> None:
+    client, transport = _client(
+        metadata, _sequence(httpx.Response(503), httpx.Response(200, content=b"x"))
+    )
+
+    entry = await client.get("k")
+
+    assert entry is not None
+    assert entry.data == b"x"
+    assert len(transport.requests) == 2
+
+
+async def test_connection_errors_become_worker_unreachable(
+    metadata: dict[str, str],
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client, transport = _client(metadata, refuse)
+
+    with pytest.raises(WorkerUnreachableError, match="cannot reach the Worker"):
+        await client.get("k")
+
+    assert len(transport.requests) == FAST.attempts
+
+
+async def test_timeouts_become_worker_unreachable(metadata: dict[str, str]) -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    client, _ = _client(metadata, slow)
+
+    with pytest.raises(WorkerUnreachableError, match="timeoutInSeconds"):
+        await client.delete("k")
+
+
+async def test_401_is_auth_refused_and_leaks_no_token(metadata: dict[str, str]) -> None:
+    client, transport = _client(metadata, lambda r: httpx.Response(401))
+
+    with pytest.raises(AuthRefusedError) as caught:
+        await client.get("k")
+
+    token = transport.requests[0].headers["Authorization"].removeprefix("Bearer ")
+    assert token not in str(caught.value)
+    assert "PRIVATE KEY" not in str(caught.value)
+    assert len(transport.requests) == 1
+
+
+async def test_412_is_namespace_not_bound(metadata: dict[str, str]) -> None:
+    client, _ = _client(metadata, lambda r: httpx.Response(412))
+
+    with pytest.raises(NamespaceNotBoundError, match="ns-test"):
+        await client.put(Write("k", b"v"))
+
+
+async def test_a_routing_404_never_reads_as_a_missing_key(
+    metadata: dict[str, str],
+) -> None:
+    route_error = {"error": {"code": "route_not_found", "message": "no such route"}}
+    client, _ = _client(metadata, lambda r: httpx.Response(404, json=route_error))
+
+    with pytest.raises(UnexpectedResponseError, match="404"):
+        await client.get("k")
+
+
+async def test_a_plain_404_for_a_key_is_missing(metadata: dict[str, str]) -> None:
+    client, _ = _client(metadata, lambda r: httpx.Response(404, text="Not found"))
+
+    assert await client.get("k") is None
+
+
+async def test_info_404_says_the_url_is_not_a_dapr_worker(
+    metadata: dict[str, str],
+) -> None:
+    client, _ = _client(metadata, lambda r: httpx.Response(404, text="Not found"))
+
+    with pytest.raises(UnexpectedResponseError, match="info endpoint with HTTP 404"):
+        await client.info()
+
+
+async def test_info_that_is_not_json_is_unexpected(metadata: dict[str, str]) -> None:
+    client, _ = _client(metadata, lambda r: httpx.Response(200, text="<html>"))
+
+    with pytest.raises(UnexpectedResponseError, match="not a JSON object"):
+        await client.info()
+
+
+async def test_400_from_the_worker_is_invalid_request(metadata: dict[str, str]) -> None:
+    body = {"error": {"code": "bad_ttl", "message": "ttl must be at least 60"}}
+    client, _ = _client(metadata, lambda r: httpx.Response(400, json=body))
+
+    with pytest.raises(InvalidRequestError, match="at least 60"):
+        await client.put(Write("k", b"v", ttl=30))
+
+
+async def test_20_concurrent_writes_under_a_429_storm_all_land(
+    metadata: dict[str, str],
+) -> None:
+    # Workers KV allows about one write per second to a key: the storm refuses the
+    # first wave of 20 writes, and bounded retries must carry each one through.
+    answered = 0
+
+    def storm(request: httpx.Request) -> httpx.Response:
+        nonlocal answered
+        answered += 1
+        if answered <= 20:
+            return httpx.Response(429, headers={"Retry-After": "0"})
+        return httpx.Response(201)
+
+    client, _ = _client(metadata, storm)
+
+    await asyncio.gather(*(client.put(Write("same", b"v")) for _ in range(20)))
+
+    assert answered == 40
