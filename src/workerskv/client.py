@@ -34,6 +34,8 @@ MIN_VERSION = 20221219
 BATCH_LIMIT = 100
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 EXPIRATION_HEADER = "X-Dapr-Expiration"
+# The error code our Worker gives a 404 for an absent key; other 404s are routing.
+_KEY_MISSING = "key_not_found"
 _USER_AGENT = f"dapr-workerskv/{package_version('dapr-workerskv')}"
 # Requests per pool: enough for a bulk fan-out without crowding a small Worker.
 _MAX_CONNECTIONS = 32
@@ -291,7 +293,10 @@ def _retry_after(response: httpx.Response, limit: float) -> float | None:
 
 
 def _is_route_error(response: httpx.Response) -> bool:
-    """True for a 404 that says the path is unknown rather than the key is absent."""
+    """True for a 404 that says the path is unknown rather than the key is absent.
+
+    The upstream Worker answers both with plain text; init has proven the URL right.
+    """
     if "json" not in response.headers.get("Content-Type", ""):
         return False
     try:
@@ -299,7 +304,7 @@ def _is_route_error(response: httpx.Response) -> bool:
     except ValueError:
         return False
     error = body.get("error") if isinstance(body, dict) else None
-    return isinstance(error, dict) and error.get("code") == "route_not_found"
+    return isinstance(error, dict) and error.get("code") != _KEY_MISSING
 
 
 def _detail(response: httpx.Response) -> str:

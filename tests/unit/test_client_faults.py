@@ -131,11 +131,18 @@ async def test_412_is_namespace_not_bound(metadata: dict[str, str]) -> None:
 async def test_a_routing_404_never_reads_as_a_missing_key(
     metadata: dict[str, str],
 ) -> None:
-    route_error = {"error": {"code": "route_not_found", "message": "no such route"}}
+    route_error = {"error": {"code": "not_found", "message": "no route"}}
     client, _ = _client(metadata, lambda r: httpx.Response(404, json=route_error))
 
     with pytest.raises(UnexpectedResponseError, match="404"):
         await client.get("k")
+
+
+async def test_our_workers_key_not_found_is_missing(metadata: dict[str, str]) -> None:
+    missing = {"error": {"code": "key_not_found", "message": "no value"}}
+    client, _ = _client(metadata, lambda r: httpx.Response(404, json=missing))
+
+    assert await client.get("k") is None
 
 
 async def test_a_plain_404_for_a_key_is_missing(metadata: dict[str, str]) -> None:
