@@ -1,0 +1,158 @@
+"""`workerskv worker render|deploy|status`: the Worker's lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from workerskv.cli.common import component_option, fail_cleanly
+from workerskv.client import MIN_VERSION, version_number
+from workerskv.component import load_component
+from workerskv.config import Config
+
+if TYPE_CHECKING:
+    from workerskv.provision import WorkerStatus
+
+DEPLOY_TIMEOUT = 120.0
+
+
+@click.group()
+def worker() -> None:
+    """Render, deploy and check the Worker a component talks to."""
+
+
+@worker.command()
+@component_option()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write worker.js and wrangler.toml into.",
+)
+@fail_cleanly
+def render(component_path: Path, out: Path) -> None:
+    """Write the Worker and its wrangler.toml, ready for `wrangler deploy`."""
+    from workerskv.render import render_worker
+
+    rendered = render_worker(_config(component_path), out)
+    click.echo(f"wrote {rendered.script} and {rendered.config}")
+    click.echo(f"deploy it with: cd {out} && npx wrangler deploy")
+
+
+@worker.command()
+@component_option()
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=DEPLOY_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for the Worker to be deployed and answering.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Deploy even when the Worker is current or refuses this component's key.",
+)
+@fail_cleanly
+def deploy(component_path: Path, timeout: float, force: bool) -> None:
+    """Deploy or upgrade the Worker through the Cloudflare API when needed."""
+    from workerskv.provision import ensure_worker
+
+    config = _config(component_path)
+    with _progress():
+        url = asyncio.run(ensure_worker(config, deadline=timeout, force=force))
+    click.echo(url)
+
+
+@worker.command()
+@component_option()
+@fail_cleanly
+def status(component_path: Path) -> None:
+    """Show whether the Worker answers, what it runs and whether it takes our key."""
+    from workerskv.provision import worker_status
+
+    report = asyncio.run(worker_status(_config(component_path)))
+    for label, value in _describe(report):
+        click.echo(f"{label:<11} {value}")
+    trouble = _problem(report)
+    if trouble:
+        click.echo(f"error: {trouble}", err=True)
+        sys.exit(1)
+
+
+def _config(path: Path) -> Config:
+    return load_component(path).config()
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[None]:
+    """Show provisioning progress as plain lines on stderr, whatever the log level."""
+    logger = logging.getLogger("workerskv.provision")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("- %(message)s"))
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _describe(report: WorkerStatus) -> list[tuple[str, str]]:
+    lines = [
+        ("worker", report.url),
+        ("reachable", _yes_no(report.reachable)),
+        ("token", _token(report)),
+    ]
+    info = report.info
+    if info is not None:
+        shipped = f"this release ships {report.shipped_version}"
+        bound = "bound" if report.namespace_bound else "NOT bound"
+        lines += [
+            ("version", f"{info.version or '(none)'} ({shipped})"),
+            ("namespaces", ", ".join(info.namespaces) or "(none)"),
+            ("namespace", f"{report.namespace} is {bound}"),
+        ]
+    if report.clock_skew is not None:
+        lines.append(("clock skew", f"{report.clock_skew:+.0f} s (Worker minus here)"))
+    if report.error is not None:
+        lines.append(("answer", str(report.error)))
+    return lines
+
+
+def _problem(report: WorkerStatus) -> str | None:
+    if report.info is None:
+        return "the Worker is not usable by this component (see 'answer')"
+    if version_number(report.info.version) < MIN_VERSION:
+        return (
+            f"the Worker runs version {report.info.version!r}, below the minimum "
+            f"{MIN_VERSION}; deploy the current one"
+        )
+    if not report.namespace_bound:
+        return (
+            f"the Worker is not bound to namespace {report.namespace!r}; "
+            "redeploy it for this component"
+        )
+    return None
+
+
+def _token(report: WorkerStatus) -> str:
+    accepted = report.token_accepted
+    if accepted is None:
+        return "unknown"
+    return "accepted" if accepted else "REFUSED (the Worker holds another key)"
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"

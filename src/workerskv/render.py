@@ -1,0 +1,86 @@
+"""The Worker's configuration for one component, and the files to deploy it by hand.
+
+`render_worker` writes the shipped `worker.js` beside a complete `wrangler.toml`, so
+manual provisioning is this one call followed by `wrangler deploy`. Managed mode
+uploads the same script with the same bindings through the Cloudflare API.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from workerskv.artifact import WorkerArtifact, load_worker
+from workerskv.auth import public_key_pem
+from workerskv.config import Config, _check_script_name
+
+MODULE_NAME = "worker.js"
+PUBLIC_KEY_VAR = "PUBLIC_KEY"
+AUDIENCE_VAR = "TOKEN_AUDIENCE"
+CONFIG_NAME = "wrangler.toml"
+
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+@dataclass(frozen=True)
+class RenderedWorker:
+    """The files `render_worker` wrote."""
+
+    script: Path
+    config: Path
+
+
+def worker_vars(config: Config) -> dict[str, str]:
+    """Return the plain-text variables the Worker needs to verify our tokens."""
+    return {
+        PUBLIC_KEY_VAR: public_key_pem(config.private_key),
+        AUDIENCE_VAR: config.worker_name,
+    }
+
+
+def wrangler_toml(config: Config, artifact: WorkerArtifact) -> str:
+    """Return a `wrangler.toml` that deploys `artifact` for `config` unchanged."""
+    # Pre-provisioned components may use any audience; a deployed Worker may not.
+    _check_script_name(config.worker_name)
+    namespace = _toml_string(config.namespace_id)
+    lines = [
+        f"# Worker for Dapr state in Workers KV, version {artifact.version}.",
+        "# Written by `workerskv worker render`; deploy with `wrangler deploy`.",
+        f"name = {_toml_string(config.worker_name)}",
+        f"main = {_toml_string(MODULE_NAME)}",
+        f"compatibility_date = {_toml_string(artifact.compatibility_date)}",
+        "workers_dev = true",
+        "# worker.js is already bundled.",
+        "no_bundle = true",
+        "",
+        "[vars]",
+        *(f"{k} = {_toml_string(v)}" for k, v in worker_vars(config).items()),
+        "",
+        "# The binding is named after the namespace ID: the component addresses",
+        "# the namespace by its ID.",
+        "[[kv_namespaces]]",
+        f"binding = {namespace}",
+        f"id = {namespace}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_worker(
+    config: Config, out: Path, *, artifact: WorkerArtifact | None = None
+) -> RenderedWorker:
+    """Write `worker.js` and `wrangler.toml` for `config` into the folder `out`."""
+    artifact = artifact or load_worker()
+    toml = wrangler_toml(config, artifact)
+
+    out.mkdir(parents=True, exist_ok=True)
+    rendered = RenderedWorker(script=out / MODULE_NAME, config=out / CONFIG_NAME)
+    rendered.script.write_bytes(artifact.script)
+    rendered.config.write_text(toml)
+    return rendered
+
+
+def _toml_string(value: str) -> str:
+    escaped = "".join(_TOML_ESCAPES.get(c, c) for c in value)
+    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m[0]):04x}", escaped)
+    return f'"{escaped}"'
