@@ -1,0 +1,152 @@
+"""The component process: a gRPC server on a unix socket, until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from workerskv._proto import state_pb2, state_pb2_grpc
+from workerskv.component import Component
+from workerskv.errors import ConfigError
+from workerskv.server.instances import Instances, StoreFactory
+from workerskv.server.servicer import StateStoreServicer
+from workerskv.store import StateStore
+
+log = logging.getLogger("workerskv.server")
+
+DEFAULT_SOCKET_FOLDER = "/tmp/dapr-components-sockets"  # noqa: S108 - daprd's default
+DEFAULT_SOCKET_NAME = "cloudflare.workerskv.sock"
+# Time in-flight calls get to finish after SIGTERM or SIGINT.
+GRACE_PERIOD = 10.0
+# sun_path holds 108 bytes on Linux, including the terminating NUL.
+_MAX_SOCKET_PATH = 107
+
+SERVICE_NAME = state_pb2.DESCRIPTOR.services_by_name["StateStore"].full_name
+
+
+def create_server(socket_path: Path, instances: Instances) -> grpc.aio.Server:
+    """A server for `instances` bound to `socket_path`, not yet started."""
+    _claim_socket(socket_path)
+
+    server = grpc.aio.server()
+    # The generated registration function carries no annotations.
+    state_pb2_grpc.add_StateStoreServicer_to_server(  # type: ignore[no-untyped-call]
+        StateStoreServicer(instances), server
+    )
+    health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
+    reflection.enable_server_reflection(
+        (
+            SERVICE_NAME,
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            reflection.SERVICE_NAME,
+        ),
+        server,
+    )
+    server.add_insecure_port(f"unix://{socket_path}")
+    return server
+
+
+async def serve(
+    socket_path: Path,
+    components: Sequence[Component] = (),
+    *,
+    factory: StoreFactory = StateStore,
+    grace: float = GRACE_PERIOD,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Serve until SIGTERM, SIGINT or `stop`; `components` are initialised first."""
+    stop = stop or asyncio.Event()
+    instances = Instances(factory)
+    try:
+        for component in components:
+            _check_type(component, socket_path)
+            await instances.init(component.name, component.metadata)
+        await _run(socket_path, instances, grace, stop)
+    finally:
+        await instances.close()
+
+
+async def _run(
+    socket_path: Path, instances: Instances, grace: float, stop: asyncio.Event
+) -> None:
+    server = create_server(socket_path, instances)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await server.start()
+        log.info("serving: socket=%s type=%s", socket_path, _type_for(socket_path))
+        await stop.wait()
+        log.info("stopping: grace=%ss", grace)
+        await server.stop(grace)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        _release_socket(socket_path)
+
+
+def _claim_socket(path: Path) -> None:
+    """Make `path` free for our socket, refusing to take over a live one."""
+    if len(os.fsencode(path)) > _MAX_SOCKET_PATH:
+        raise ConfigError(
+            "socket",
+            f"{path} is longer than the {_MAX_SOCKET_PATH} bytes a unix socket path "
+            "may have; choose a shorter folder",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+
+    if not stat.S_ISSOCK(mode):
+        raise ConfigError("socket", f"{path} exists and is not a socket; remove it")
+    if _listening(path):
+        raise ConfigError(
+            "socket",
+            f"another process is serving on {path}; stop it or choose another name",
+        )
+    log.info("replacing stale socket: socket=%s", path)
+    path.unlink()
+
+
+def _release_socket(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _listening(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(os.fspath(path))
+        except OSError:
+            return False
+    return True
+
+
+def _type_for(socket_path: Path) -> str:
+    """The Component type daprd registers for a socket: `state.` and its stem."""
+    return "state." + socket_path.name.rsplit(".", 1)[0]
+
+
+def _check_type(component: Component, socket_path: Path) -> None:
+    expected = _type_for(socket_path)
+    if component.type != expected:
+        # Served anyway: the YAML daprd reads may differ from the one given here.
+        log.warning(
+            "component type mismatch: name=%s type=%s socket_serves=%s",
+            component.name,
+            component.type,
+            expected,
+        )
