@@ -20,3 +20,6 @@ worker:
 
 proto: bootstrap
 	scripts/gen-proto
+
+bench: bootstrap
+	.venv/bin/python bench/run.py
