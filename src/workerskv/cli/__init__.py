@@ -8,6 +8,7 @@ from workerskv.cli.common import configure_logging
 from workerskv.cli.dev import dev
 from workerskv.cli.keygen import keygen
 from workerskv.cli.kv import kv
+from workerskv.cli.serve import serve
 
 
 @click.group()
@@ -27,3 +28,4 @@ def main(log_level: str) -> None:
 main.add_command(dev)
 main.add_command(keygen)
 main.add_command(kv)
+main.add_command(serve)

@@ -1,0 +1,57 @@
+"""`workerskv serve`: the Dapr pluggable component, until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import click
+
+from workerskv import server
+from workerskv.cli.common import fail_cleanly
+from workerskv.component import load_components
+
+
+@click.command()
+@click.option(
+    "--socket-folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="DAPR_COMPONENTS_SOCKETS_FOLDER",
+    default=server.DEFAULT_SOCKET_FOLDER,
+    show_default=True,
+    show_envvar=True,
+    help="Folder daprd scans for component sockets at its start.",
+)
+@click.option(
+    "--socket-name",
+    default=server.DEFAULT_SOCKET_NAME,
+    show_default=True,
+    help="Socket file name; daprd serves it as type state.<name without extension>.",
+)
+@click.option(
+    "--component",
+    "component_paths",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Component YAML to initialise at start, so that a restarted process "
+    "serves a running daprd at once (repeatable).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+    help="How much to log to stderr (overrides the global option).",
+)
+@fail_cleanly
+def serve(
+    socket_folder: Path,
+    socket_name: str,
+    component_paths: tuple[Path, ...],
+    log_level: str | None,
+) -> None:
+    """Serve the state store to daprd as a pluggable component."""
+    if log_level:
+        logging.getLogger().setLevel(log_level.upper())
+    components = [c for path in component_paths for c in load_components(path)]
+
+    asyncio.run(server.serve(socket_folder / socket_name, components))

@@ -1,0 +1,168 @@
+"""The component process: socket, discovery, health, start-up and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from tests.unit.fake_state_store import FakeBackend
+from workerskv._proto import state_pb2, state_pb2_grpc
+from workerskv.component import Component
+from workerskv.errors import ConfigError, WorkerUnreachableError
+from workerskv.models import StateItem
+from workerskv.server import Instances, create_server, serve
+
+STATE_STORE = "dapr.proto.components.v1.StateStore"
+
+
+@pytest.fixture
+def socket_path() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="wkv-"))
+    yield folder / "sockets" / "cloudflare.workerskv.sock"
+    shutil.rmtree(folder)
+
+
+@pytest.fixture
+async def channel(socket_path: Path) -> AsyncIterator[grpc.aio.Channel]:
+    server = create_server(socket_path, Instances(FakeBackend().factory))
+    await server.start()
+    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
+        yield channel
+    await server.stop(None)
+
+
+async def list_services(channel: grpc.aio.Channel) -> list[str]:
+    """Ask like daprd does: v1alpha reflection, `list_services`."""
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    call = stub.ServerReflectionInfo()
+    await call.write(reflection_pb2.ServerReflectionRequest(list_services=""))
+    await call.done_writing()
+    [response] = [response async for response in call]
+    return [service.name for service in response.list_services_response.service]
+
+
+async def wait_for_socket(path: Path, task: asyncio.Task[None]) -> None:
+    for _ in range(200):
+        if task.done() or await asyncio.to_thread(path.exists):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{path} did not appear")
+
+
+async def test_reflection_lists_the_state_store(channel: grpc.aio.Channel) -> None:
+    services = await list_services(channel)
+
+    assert STATE_STORE in services
+    assert "grpc.health.v1.Health" in services
+
+
+async def test_health_check_is_serving(channel: grpc.aio.Channel) -> None:
+    stub = health_pb2_grpc.HealthStub(channel)
+
+    response = await stub.Check(health_pb2.HealthCheckRequest())
+
+    assert response.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_stale_socket_is_replaced(socket_path: Path) -> None:
+    socket_path.parent.mkdir()
+    with socket.socket(socket.AF_UNIX) as stale:
+        stale.bind(str(socket_path))
+
+    server = create_server(socket_path, Instances(FakeBackend().factory))
+    await server.start()
+    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
+        services = await list_services(channel)
+    await server.stop(None)
+
+    assert STATE_STORE in services
+
+
+def test_live_socket_is_not_taken_over(socket_path: Path) -> None:
+    socket_path.parent.mkdir()
+    with socket.socket(socket.AF_UNIX) as live:
+        live.bind(str(socket_path))
+        live.listen()
+
+        with pytest.raises(ConfigError, match="another process is serving"):
+            create_server(socket_path, Instances(FakeBackend().factory))
+
+    assert socket_path.exists()
+
+
+def test_other_file_at_socket_path_is_not_removed(socket_path: Path) -> None:
+    socket_path.parent.mkdir()
+    socket_path.write_text("keep me")
+
+    with pytest.raises(ConfigError, match="not a socket"):
+        create_server(socket_path, Instances(FakeBackend().factory))
+
+    assert socket_path.read_text() == "keep me"
+
+
+def test_too_long_socket_path_is_refused() -> None:
+    path = Path("/tmp") / ("d" * 100) / "cloudflare.workerskv.sock"
+
+    with pytest.raises(ConfigError, match="107 bytes"):
+        create_server(path, Instances(FakeBackend().factory))
+
+    assert not path.parent.exists()
+
+
+async def test_serve_initialises_components_and_removes_socket_on_stop(
+    socket_path: Path, metadata: dict[str, str]
+) -> None:
+    backend = FakeBackend(namespaces={"ns-test": {"k": StateItem("k", b"kept")}})
+    component = Component("statestore", "state.cloudflare.workerskv", metadata)
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(socket_path, [component], factory=backend.factory, stop=stop)
+    )
+    await wait_for_socket(socket_path, task)
+
+    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
+        stub = state_pb2_grpc.StateStoreStub(channel)
+        response = await stub.Get(
+            state_pb2.GetRequest(key="k"),
+            metadata=(("x-component-instance", "statestore"),),
+        )
+    stop.set()
+    await task
+
+    assert response.data == b"kept"
+    assert not await asyncio.to_thread(socket_path.exists)
+    assert backend.stores[0].closed
+
+
+async def test_serve_fails_before_listening_when_a_component_fails(
+    socket_path: Path, metadata: dict[str, str]
+) -> None:
+    backend = FakeBackend(fail_init_with=WorkerUnreachableError("no Worker"))
+    component = Component("statestore", "state.cloudflare.workerskv", metadata)
+
+    with pytest.raises(WorkerUnreachableError):
+        await serve(socket_path, [component], factory=backend.factory)
+
+    assert not await asyncio.to_thread(socket_path.exists)
+    assert backend.stores[0].closed
+
+
+async def test_serve_warns_of_a_component_type_this_socket_does_not_serve(
+    socket_path: Path, metadata: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    component = Component("statestore", "state.redis", metadata)
+    stop = asyncio.Event()
+    stop.set()
+
+    await serve(socket_path, [component], factory=FakeBackend().factory, stop=stop)
+
+    assert "type=state.redis socket_serves=state.cloudflare.workerskv" in caplog.text
