@@ -331,7 +331,7 @@ async def test_store_errors_carry_their_status_and_http_code(
     assert dict(failed.info.metadata) == {
         "kit_error": "true",
         "http_code": "503",
-        "tag": "WORKER_UNREACHABLE",
+        "tag": "WORKERSKV_WORKER_UNREACHABLE",
     }
 
 

@@ -86,7 +86,7 @@ def test_status_has_one_error_info_daprd_reads() -> None:
     assert dict(info.metadata) == {
         "kit_error": "true",
         "http_code": "429",
-        "tag": "RATE_LIMITED",
+        "tag": "WORKERSKV_RATE_LIMITED",
     }
     assert (info.domain, info.reason) == ("workerskv", "WORKERSKV_RATE_LIMITED")
 

@@ -3,6 +3,7 @@
 daprd passes a status on to the application with the HTTP code it carries when the
 status has exactly one detail, a `google.rpc.ErrorInfo` whose metadata holds
 `kit_error="true"`, `http_code` and `tag`; any other failure becomes a bare 500.
+The application sees the ErrorInfo reason as the error code (HTTP `errorCode`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ class Rule:
     http_code: int
     tag: str
     level: int = logging.WARNING
+
+    @property
+    def error_code(self) -> str:
+        """The code the application sees, such as `WORKERSKV_RATE_LIMITED`."""
+        return f"WORKERSKV_{self.tag}"
 
 
 _C = grpc.StatusCode
@@ -97,12 +103,12 @@ def to_status(exc: BaseException) -> grpc.Status:
     """The status that reports `exc` to daprd, with its HTTP code attached."""
     rule = rule_for(exc)
     info = error_details_pb2.ErrorInfo(
-        reason=f"WORKERSKV_{rule.tag}",
+        reason=rule.error_code,
         domain=DOMAIN,
         metadata={
             "kit_error": "true",
             "http_code": str(rule.http_code),
-            "tag": rule.tag,
+            "tag": rule.error_code,
         },
     )
     detail = any_pb2.Any()
