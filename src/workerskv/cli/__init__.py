@@ -9,6 +9,7 @@ from workerskv.cli.dev import dev
 from workerskv.cli.keygen import keygen
 from workerskv.cli.kv import kv
 from workerskv.cli.serve import serve
+from workerskv.cli.worker import worker
 
 
 @click.group()
@@ -29,3 +30,4 @@ main.add_command(dev)
 main.add_command(keygen)
 main.add_command(kv)
 main.add_command(serve)
+main.add_command(worker)
