@@ -148,6 +148,16 @@ async def test_set_without_ttl_answers_no_expiry(
     assert backend.namespaces["ns-test"]["app||k"].content_type is None
 
 
+async def test_values_above_grpcs_default_4_mib_are_accepted(
+    ready: state_pb2_grpc.StateStoreStub, backend: FakeBackend
+) -> None:
+    value = b"x" * (25 * 1024 * 1024)
+
+    await ready.Set(set_request("app||big", value), metadata=on())
+
+    assert backend.namespaces["ns-test"]["app||big"].data == value
+
+
 async def test_empty_value_is_stored(
     ready: state_pb2_grpc.StateStoreStub, backend: FakeBackend
 ) -> None:

@@ -29,6 +29,9 @@ DEFAULT_SOCKET_FOLDER = "/tmp/dapr-components-sockets"  # noqa: S108 - daprd's d
 DEFAULT_SOCKET_NAME = "cloudflare.workerskv.sock"
 # Time in-flight calls get to finish after SIGTERM or SIGINT.
 GRACE_PERIOD = 10.0
+# gRPC's 4 MiB default is below Workers KV's 25 MiB per value; leave room for bulk
+# writes of several large values.
+MAX_MESSAGE_BYTES = 128 * 1024 * 1024
 # sun_path holds 108 bytes on Linux, including the terminating NUL.
 _MAX_SOCKET_PATH = 107
 
@@ -39,7 +42,9 @@ def create_server(socket_path: Path, instances: Instances) -> grpc.aio.Server:
     """A server for `instances` bound to `socket_path`, not yet started."""
     _claim_socket(socket_path)
 
-    server = grpc.aio.server()
+    server = grpc.aio.server(
+        options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)]
+    )
     # The generated registration function carries no annotations.
     state_pb2_grpc.add_StateStoreServicer_to_server(  # type: ignore[no-untyped-call]
         StateStoreServicer(instances), server
