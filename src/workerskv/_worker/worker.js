@@ -1211,7 +1211,7 @@ async function readBatch(request) {
     throw invalidBody("request body is not valid JSON");
   }
   const fields = isObject3(body) ? Object.keys(body) : [];
-  const operation = OPERATIONS.find((name) => fields.length === 1 && fields[0] === name);
+  const operation = fields.length === 1 ? OPERATIONS.find((name) => name === fields[0]) : void 0;
   const items = operation && isObject3(body) ? body[operation] : void 0;
   if (!operation || !Array.isArray(items)) {
     throw invalidBody('request body must be a JSON object with one list: "get", "set" or "delete"');
@@ -1224,23 +1224,7 @@ async function readBatch(request) {
 }
 async function batchGet(namespace, keys) {
   const values = await readValues(namespace, keys);
-  return keys.map((key) => {
-    const value = values.get(key);
-    if (!value) {
-      return { key, value: null };
-    }
-    const item = {
-      key,
-      value: encodeBase642(value.bytes)
-    };
-    if (value.contentType !== void 0) {
-      item.ct = value.contentType;
-    }
-    if (value.expiration !== void 0) {
-      item.exp = value.expiration;
-    }
-    return item;
-  });
+  return keys.map((key) => batchItem(key, values.get(key) ?? null));
 }
 async function batchSet(namespace, writes) {
   const byKey = new Map(writes.map((write) => [write.key, write]));
@@ -1252,6 +1236,19 @@ async function batchSet(namespace, writes) {
 }
 async function batchDelete(namespace, keys) {
   await Promise.all([...new Set(keys)].map((key) => deleteValue(namespace, key)));
+}
+function batchItem(key, value) {
+  if (!value) {
+    return { key, value: null };
+  }
+  const item = { key, value: encodeBase642(value.bytes) };
+  if (value.contentType !== void 0) {
+    item.ct = value.contentType;
+  }
+  if (value.expiration !== void 0) {
+    item.exp = value.expiration;
+  }
+  return item;
 }
 function keyAt(operation) {
   return (key, index) => validateKey(key, label(operation, index, key));

@@ -2,7 +2,7 @@ import type { RouteContext } from "../router";
 import { decodeBase64, encodeBase64 } from "../base64";
 import { HttpError, jsonResponse } from "../errors";
 import { namespaceFor } from "../kv/namespaces";
-import type { WriteOptions } from "../kv/metadata";
+import type { StoredValue, WriteOptions } from "../kv/metadata";
 import { deleteValue, readValues, writeValue } from "../kv/store";
 import { validateContentType, validateKey, validateTtl, validateValueSize } from "../kv/validation";
 
@@ -11,6 +11,13 @@ export const MAX_BATCH_ITEMS = 100;
 
 const OPERATIONS = ["get", "set", "delete"] as const;
 type Operation = (typeof OPERATIONS)[number];
+
+interface BatchItem {
+  key: string;
+  value: string | null;
+  ct?: string;
+  exp?: number;
+}
 
 interface BatchWrite extends WriteOptions {
   key: string;
@@ -46,7 +53,7 @@ async function readBatch(request: Request): Promise<[Operation, unknown[]]> {
   }
 
   const fields = isObject(body) ? Object.keys(body) : [];
-  const operation = OPERATIONS.find((name) => fields.length === 1 && fields[0] === name);
+  const operation = fields.length === 1 ? OPERATIONS.find((name) => name === fields[0]) : undefined;
   const items = operation && isObject(body) ? body[operation] : undefined;
   if (!operation || !Array.isArray(items)) {
     throw invalidBody('request body must be a JSON object with one list: "get", "set" or "delete"');
@@ -59,26 +66,10 @@ async function readBatch(request: Request): Promise<[Operation, unknown[]]> {
   return [operation, items];
 }
 
-async function batchGet(namespace: KVNamespace, keys: string[]) {
+async function batchGet(namespace: KVNamespace, keys: string[]): Promise<BatchItem[]> {
   const values = await readValues(namespace, keys);
 
-  return keys.map((key) => {
-    const value = values.get(key);
-    if (!value) {
-      return { key, value: null };
-    }
-    const item: { key: string; value: string; ct?: string; exp?: number } = {
-      key,
-      value: encodeBase64(value.bytes),
-    };
-    if (value.contentType !== undefined) {
-      item.ct = value.contentType;
-    }
-    if (value.expiration !== undefined) {
-      item.exp = value.expiration;
-    }
-    return item;
-  });
+  return keys.map((key) => batchItem(key, values.get(key) ?? null));
 }
 
 async function batchSet(namespace: KVNamespace, writes: BatchWrite[]): Promise<void> {
@@ -94,6 +85,21 @@ async function batchSet(namespace: KVNamespace, writes: BatchWrite[]): Promise<v
 
 async function batchDelete(namespace: KVNamespace, keys: string[]): Promise<void> {
   await Promise.all([...new Set(keys)].map((key) => deleteValue(namespace, key)));
+}
+
+function batchItem(key: string, value: StoredValue | null): BatchItem {
+  if (!value) {
+    return { key, value: null };
+  }
+
+  const item: BatchItem = { key, value: encodeBase64(value.bytes) };
+  if (value.contentType !== undefined) {
+    item.ct = value.contentType;
+  }
+  if (value.expiration !== undefined) {
+    item.exp = value.expiration;
+  }
+  return item;
 }
 
 function keyAt(operation: Operation) {
