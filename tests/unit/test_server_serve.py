@@ -109,6 +109,16 @@ def test_other_file_at_socket_path_is_not_removed(socket_path: Path) -> None:
     assert socket_path.read_text() == "keep me"
 
 
+def test_socket_folder_that_cannot_be_made_is_a_config_error(
+    socket_path: Path,
+) -> None:
+    socket_path.parent.parent.joinpath("file").write_text("")
+    path = socket_path.parent.parent / "file" / "x.sock"
+
+    with pytest.raises(ConfigError, match="cannot create the folder"):
+        create_server(path, Instances(FakeBackend().factory))
+
+
 def test_too_long_socket_path_is_refused() -> None:
     path = Path("/tmp") / ("d" * 100) / "cloudflare.workerskv.sock"
 

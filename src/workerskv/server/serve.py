@@ -58,7 +58,10 @@ def create_server(socket_path: Path, instances: Instances) -> grpc.aio.Server:
         ),
         server,
     )
-    server.add_insecure_port(f"unix://{socket_path}")
+    try:
+        server.add_insecure_port(f"unix://{socket_path}")
+    except RuntimeError as exc:
+        raise ConfigError("socket", f"cannot listen on {socket_path}: {exc}") from None
     return server
 
 
@@ -109,7 +112,12 @@ def _claim_socket(path: Path) -> None:
             f"{path} is longer than the {_MAX_SOCKET_PATH} bytes a unix socket path "
             "may have; choose a shorter folder",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            "socket", f"cannot create the folder {path.parent}: {exc.strerror}"
+        ) from None
     try:
         mode = path.lstat().st_mode
     except FileNotFoundError:
