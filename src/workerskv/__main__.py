@@ -1,0 +1,5 @@
+"""`python -m workerskv` runs the command line."""
+
+from workerskv.cli import main
+
+main()
