@@ -112,7 +112,7 @@ def translate(exc: cloudflare.APIError, step: str, account: str) -> ProvisionErr
             f"and check that {ACCOUNT_ID!r} is the right account"
         )
     if _SUBDOMAIN_REQUIRED_CODE in codes or (
-        step == SUBDOMAIN_STEP and (status == 404 or _NOT_FOUND_CODE in codes)
+        step == SUBDOMAIN_STEP and _NOT_FOUND_CODE in codes
     ):
         return _no_subdomain(account)
     if status == 429:
