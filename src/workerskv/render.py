@@ -7,7 +7,6 @@ uploads the same script with the same bindings through the Cloudflare API.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +80,17 @@ def render_worker(
 
 
 def _toml_string(value: str) -> str:
-    escaped = "".join(_TOML_ESCAPES.get(c, c) for c in value)
-    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m[0]):04x}", escaped)
-    return f'"{escaped}"'
+    # A PEM reads better as one of TOML's multi-line strings.
+    multiline = "\n" in value
+    escaped = "".join(_toml_char(c, multiline) for c in value)
+    return f'"""\n{escaped}"""' if multiline else f'"{escaped}"'
+
+
+def _toml_char(char: str, multiline: bool) -> str:
+    if char == "\n" and multiline:
+        return char
+    if char in _TOML_ESCAPES:
+        return _TOML_ESCAPES[char]
+    if ord(char) < 0x20 or ord(char) == 0x7F:
+        return f"\\u{ord(char):04x}"
+    return char

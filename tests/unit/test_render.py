@@ -56,19 +56,29 @@ def test_vars_are_what_managed_mode_binds(config: Config) -> None:
     assert worker_vars(config)["PUBLIC_KEY"].startswith("-----BEGIN PUBLIC KEY-----")
 
 
-def test_strings_with_quotes_and_control_characters_stay_valid_toml(
-    config: Config,
-) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        'quote " and backslash \\',
+        "back\\nslash-n",
+        "tab\tbell\x07",
+        'lines\n"\n\\n\r\n',
+    ],
+)
+def test_any_string_stays_valid_toml(config: Config, text: str) -> None:
     odd = WorkerArtifact(
-        path=Path("worker.js"),
-        version="1",
-        compatibility_date='2024-01-01"\\\x01\n',
-        script=b"",
+        path=Path("worker.js"), version="1", compatibility_date=text, script=b""
     )
 
     parsed = tomllib.loads(wrangler_toml(config, odd))
 
-    assert parsed["compatibility_date"] == odd.compatibility_date
+    assert parsed["compatibility_date"] == text
+
+
+def test_public_key_is_written_as_readable_lines(config: Config) -> None:
+    text = wrangler_toml(config, load_worker())
+
+    assert 'PUBLIC_KEY = """\n-----BEGIN PUBLIC KEY-----\n' in text
 
 
 def test_audience_that_cannot_name_a_worker_is_refused(private_pem: str) -> None:

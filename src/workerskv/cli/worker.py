@@ -125,15 +125,21 @@ def _describe(report: WorkerStatus) -> list[tuple[str, str]]:
             ("namespace", f"{report.namespace} is {bound}"),
         ]
     if report.clock_skew is not None:
-        lines.append(("clock skew", f"{report.clock_skew:+.0f} s (Worker minus here)"))
+        skew = round(report.clock_skew)
+        lines.append(("clock skew", f"{skew:+d} s (the Worker's clock minus ours)"))
     if report.error is not None:
         lines.append(("answer", str(report.error)))
     return lines
 
 
 def _problem(report: WorkerStatus) -> str | None:
+    if report.token_accepted is False:
+        return "the Worker refuses this component's key (see 'answer')"
     if report.info is None:
-        return "the Worker is not usable by this component (see 'answer')"
+        return (
+            "the Worker does not answer as a Dapr Worker (see 'answer'); deploy it "
+            "with `workerskv worker deploy` or `workerskv worker render`"
+        )
     if version_number(report.info.version) < MIN_VERSION:
         return (
             f"the Worker runs version {report.info.version!r}, below the minimum "
