@@ -130,7 +130,7 @@ class ComponentServer(Process):
         args = [WORKERSKV, "serve", "--socket-folder", str(self.folder)]
         for path in self.components:
             args += ["--component", str(path)]
-        self.spawn([*args, "--log-level", "debug"])
+        self.spawn([*args, "--log-level", "info"])
 
         deadline = time.monotonic() + START_TIMEOUT
         while not self.socket.exists():

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write
+from tests.unit.server_harness import socket_folder
 
 WORKERSKV = str(Path(sys.executable).parent / "workerskv")
 COMPONENT = """\
@@ -38,9 +37,8 @@ spec:
 
 @pytest.fixture
 def folder() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="wkv-"))
-    yield path
-    shutil.rmtree(path)
+    with socket_folder() as path:
+        yield path
 
 
 def start(*args: str) -> subprocess.Popen[str]:

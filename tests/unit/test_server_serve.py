@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tests.unit.fake_state_store import FakeBackend
+from tests.unit.server_harness import SOCKET_NAME, on, serving, socket_folder
 from workerskv._proto import state_pb2, state_pb2_grpc
 from workerskv.component import Component
 from workerskv.errors import ConfigError, WorkerUnreachableError
@@ -26,18 +25,15 @@ STATE_STORE = "dapr.proto.components.v1.StateStore"
 
 @pytest.fixture
 def socket_path() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="wkv-"))
-    yield folder / "sockets" / "cloudflare.workerskv.sock"
-    shutil.rmtree(folder)
+    """A socket path in a folder that does not exist yet."""
+    with socket_folder() as folder:
+        yield folder / "sockets" / SOCKET_NAME
 
 
 @pytest.fixture
 async def channel(socket_path: Path) -> AsyncIterator[grpc.aio.Channel]:
-    server = create_server(socket_path, Instances(FakeBackend().factory))
-    await server.start()
-    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
+    async with serving(socket_path, FakeBackend()) as channel:
         yield channel
-    await server.stop(None)
 
 
 async def list_services(channel: grpc.aio.Channel) -> list[str]:
@@ -141,10 +137,7 @@ async def test_serve_initialises_components_and_removes_socket_on_stop(
 
     async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
         stub = state_pb2_grpc.StateStoreStub(channel)
-        response = await stub.Get(
-            state_pb2.GetRequest(key="k"),
-            metadata=(("x-component-instance", "statestore"),),
-        )
+        response = await stub.Get(state_pb2.GetRequest(key="k"), metadata=on())
     stop.set()
     await task
 

@@ -1,35 +1,28 @@
-"""The StateStore service over a real unix socket, against a fake store."""
+"""The StateStore calls over a real unix socket, against a fake store."""
 
 from __future__ import annotations
 
-import logging
-import shutil
-import tempfile
-from collections.abc import AsyncIterator, Awaitable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from tests.unit.fake_state_store import FakeBackend
+from tests.unit.server_harness import (
+    SOCKET_NAME,
+    failure,
+    init,
+    on,
+    serving,
+    set_request,
+    socket_folder,
+)
 from workerskv._proto import common_pb2, state_pb2, state_pb2_grpc
-from workerskv.errors import RateLimitedError, WorkerUnreachableError
+from workerskv.errors import WorkerUnreachableError
 from workerskv.models import StateItem
-from workerskv.server import Instances, create_server
 
-NAME = "statestore"
 ODD_KEYS = ["app||a/b c", "app||user/123/settings", "app||ключ ü 鍵", "app||x||y"]
-
-
-@pytest.fixture
-def socket_path() -> Iterator[Path]:
-    # tmp_path can be too long for a unix socket path (107 bytes).
-    folder = Path(tempfile.mkdtemp(prefix="wkv-"))
-    yield folder / "cloudflare.workerskv.sock"
-    shutil.rmtree(folder)
 
 
 @pytest.fixture
@@ -38,68 +31,20 @@ def backend() -> FakeBackend:
 
 
 @pytest.fixture
-async def instances(
-    socket_path: Path, backend: FakeBackend
-) -> AsyncIterator[Instances]:
-    instances = Instances(backend.factory)
-    server = create_server(socket_path, instances)
-    await server.start()
-    yield instances
-    await server.stop(None)
-    await instances.close()
-
-
-@pytest.fixture
-async def stub(
-    instances: Instances, socket_path: Path
-) -> AsyncIterator[state_pb2_grpc.StateStoreStub]:
-    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
-        yield state_pb2_grpc.StateStoreStub(channel)
+async def channel(backend: FakeBackend) -> AsyncIterator[grpc.aio.Channel]:
+    with socket_folder() as folder:
+        async with serving(folder / SOCKET_NAME, backend) as channel:
+            yield channel
 
 
 @pytest.fixture
 async def ready(
-    stub: state_pb2_grpc.StateStoreStub, metadata: dict[str, str]
+    channel: grpc.aio.Channel, metadata: dict[str, str]
 ) -> state_pb2_grpc.StateStoreStub:
     """A stub whose default instance has been initialised."""
+    stub = state_pb2_grpc.StateStoreStub(channel)
     await init(stub, metadata)
     return stub
-
-
-def on(name: str = NAME) -> tuple[tuple[str, str], ...]:
-    return (("x-component-instance", name),)
-
-
-async def init(
-    stub: state_pb2_grpc.StateStoreStub, metadata: dict[str, str], name: str = NAME
-) -> None:
-    request = state_pb2.InitRequest(
-        metadata=common_pb2.MetadataRequest(properties=metadata)
-    )
-    await stub.Init(request, metadata=on(name))
-
-
-class Failure:
-    """What a failed call told its caller."""
-
-    def __init__(self, error: grpc.aio.AioRpcError) -> None:
-        self.code = error.code()
-        self.message = error.details() or ""
-        status = rpc_status.from_call(error)
-        assert status is not None, "no rich status in the trailers"
-        assert len(status.details) == 1
-        self.info = error_details_pb2.ErrorInfo()
-        assert status.details[0].Unpack(self.info)
-
-
-async def failure(call: Awaitable[Any]) -> Failure:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    return Failure(caught.value)
-
-
-def set_request(key: str, value: bytes = b"v", **fields: Any) -> state_pb2.SetRequest:
-    return state_pb2.SetRequest(key=key, value=value, **fields)
 
 
 async def test_features_are_the_stores(ready: state_pb2_grpc.StateStoreStub) -> None:
@@ -267,9 +212,13 @@ async def test_bulk_delete_removes_every_key(
 
 
 ETAG = state_pb2.Etag(value="1")
+
+
 FIRST_WRITE = state_pb2.StateOptions(
     concurrency=state_pb2.StateOptions.CONCURRENCY_FIRST_WRITE
 )
+
+
 CONCURRENCY_CALLS = {
     "set with etag": lambda s: s.Set(set_request("app||k", etag=ETAG), metadata=on()),
     "set first-write": lambda s: s.Set(
@@ -360,120 +309,6 @@ async def test_a_bug_is_internal_and_leaks_nothing(
     assert "Traceback" in caplog.text
 
 
-async def test_call_for_unknown_instance_names_it(
-    ready: state_pb2_grpc.StateStoreStub,
-) -> None:
-    call = ready.Get(state_pb2.GetRequest(key="k"), metadata=on("other"))
-
-    failed = await failure(call)
-
-    assert failed.code is grpc.StatusCode.FAILED_PRECONDITION
-    assert "'other'" in failed.message
-    assert "metadata.name" in failed.message
-
-
-async def test_call_without_instance_metadata_says_so(
-    ready: state_pb2_grpc.StateStoreStub,
-) -> None:
-    failed = await failure(ready.Get(state_pb2.GetRequest(key="k")))
-
-    assert failed.code is grpc.StatusCode.FAILED_PRECONDITION
-    assert "x-component-instance" in failed.message
-
-
-async def test_two_instances_keep_to_their_own_namespace(
-    stub: state_pb2_grpc.StateStoreStub,
-    backend: FakeBackend,
-    metadata: dict[str, str],
-) -> None:
-    await init(stub, {**metadata, "kvNamespaceID": "ns-one"}, name="one")
-    await init(stub, {**metadata, "kvNamespaceID": "ns-two"}, name="two")
-
-    await stub.Set(set_request("app||k", b"1"), metadata=on("one"))
-    await stub.Set(set_request("app||k", b"2"), metadata=on("two"))
-    one = await stub.Get(state_pb2.GetRequest(key="app||k"), metadata=on("one"))
-    two = await stub.Get(state_pb2.GetRequest(key="app||k"), metadata=on("two"))
-
-    assert (one.data, two.data) == (b"1", b"2")
-    assert set(backend.namespaces) == {"ns-one", "ns-two"}
-
-
-async def test_init_again_replaces_and_closes_the_old_store(
-    stub: state_pb2_grpc.StateStoreStub,
-    backend: FakeBackend,
-    metadata: dict[str, str],
-) -> None:
-    await init(stub, metadata)
-    await init(stub, {**metadata, "kvNamespaceID": "ns-new"})
-
-    await stub.Set(set_request("k"), metadata=on())
-
-    old, new = backend.stores
-    assert old.closed
-    assert not new.closed
-    assert list(backend.namespaces) == ["ns-new"]
-
-
-async def test_init_with_bad_metadata_names_the_field_and_keeps_no_instance(
-    stub: state_pb2_grpc.StateStoreStub, metadata: dict[str, str]
-) -> None:
-    await init(stub, metadata)
-    bad = {**metadata, "kvNamespaceID": "has spaces"}
-
-    failed = await failure(init(stub, bad))
-    after = await failure(stub.Get(state_pb2.GetRequest(key="k"), metadata=on()))
-
-    assert failed.code is grpc.StatusCode.INVALID_ARGUMENT
-    assert "kvNamespaceID" in failed.message
-    assert after.code is grpc.StatusCode.FAILED_PRECONDITION
-
-
-async def test_init_failure_of_the_store_closes_it(
-    stub: state_pb2_grpc.StateStoreStub,
-    backend: FakeBackend,
-    metadata: dict[str, str],
-) -> None:
-    backend.fail_init_with = RateLimitedError("slow down")
-
-    failed = await failure(init(stub, metadata))
-
-    assert failed.code is grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert failed.info.metadata["http_code"] == "429"
-    assert backend.stores[0].closed
-
-
-async def test_logs_one_info_line_per_init_and_none_per_call(
-    stub: state_pb2_grpc.StateStoreStub,
-    metadata: dict[str, str],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.INFO, logger="workerskv.server")
-
-    await init(stub, metadata)
-    await stub.Set(set_request("k"), metadata=on())
-    await stub.Get(state_pb2.GetRequest(key="k"), metadata=on())
-
-    lines = [r.getMessage() for r in caplog.records if r.name == "workerskv.server"]
-    assert lines == [
-        "component initialised: name=statestore mode=pre-provisioned "
-        "worker=http://127.0.0.1:9/ namespace=ns-test"
-    ]
-    assert "PRIVATE KEY" not in caplog.text
-
-
-async def test_logs_one_warning_per_failed_call(
-    ready: state_pb2_grpc.StateStoreStub, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="workerskv.server")
-    request = set_request("app||k", metadata={"ttlInSeconds": "5"})
-
-    await failure(ready.Set(request, metadata=on()))
-
-    [record] = [r for r in caplog.records if r.name == "workerskv.server"]
-    assert record.levelno == logging.WARNING
-    assert "method=Set instance=statestore code=INVALID_ARGUMENT" in record.getMessage()
-
-
 @pytest.mark.parametrize(
     "method",
     [
@@ -483,11 +318,10 @@ async def test_logs_one_warning_per_failed_call(
     ],
 )
 async def test_services_we_do_not_offer_are_unimplemented(
-    ready: state_pb2_grpc.StateStoreStub, socket_path: Path, method: str
+    ready: state_pb2_grpc.StateStoreStub, channel: grpc.aio.Channel, method: str
 ) -> None:
-    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
-        call = channel.unary_unary(method)(b"", metadata=on())
-        with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await call
+    call = channel.unary_unary(method)(b"", metadata=on())
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
 
     assert caught.value.code() is grpc.StatusCode.UNIMPLEMENTED
