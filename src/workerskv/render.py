@@ -1,8 +1,9 @@
 """The Worker's configuration for one component, and the files to deploy it by hand.
 
 `render_worker` writes the shipped `worker.js` beside a complete `wrangler.toml`, so
-manual provisioning is this one call followed by `wrangler deploy`. Managed mode
-uploads the same script with the same bindings through the Cloudflare API.
+manual provisioning is this one call followed by `wrangler deploy`; for a Worker
+deployed that way and since outdated, `outdated_warning` says how to upgrade it.
+Managed mode uploads the same script with the same bindings through the Cloudflare API.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from workerskv.artifact import WorkerArtifact, load_worker
 from workerskv.auth import public_key_pem
+from workerskv.client import WorkerInfo, version_number
 from workerskv.config import Config, _check_script_name
 
 MODULE_NAME = "worker.js"
@@ -77,6 +79,21 @@ def render_worker(
     rendered.script.write_bytes(artifact.script)
     rendered.config.write_text(toml)
     return rendered
+
+
+def outdated_warning(
+    info: WorkerInfo, url: str, *, artifact: WorkerArtifact | None = None
+) -> str | None:
+    """Return upgrade advice when the Worker at `url` is older than the shipped one."""
+    shipped = (artifact or load_worker()).version
+    if version_number(info.version) >= version_number(shipped):
+        return None
+    return (
+        f"the Worker at {url} runs version {info.version}; this release ships "
+        f"{shipped}. It keeps working; to upgrade, run `workerskv worker render "
+        "--component <component.yaml> --out <folder>`, then `wrangler deploy` in "
+        "that folder"
+    )
 
 
 def _toml_string(value: str) -> str:

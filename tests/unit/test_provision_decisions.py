@@ -22,7 +22,6 @@ from workerskv.provision import (
     WorkerStatus,
     deploy_reason,
     ensure_worker,
-    outdated_warning,
     upload_metadata,
     worker_url,
 )
@@ -131,26 +130,6 @@ async def test_ensure_worker_needs_the_api_settings(
 
     with pytest.raises(ProvisionError, match="'cfAccountID' and 'cfAPIToken'"):
         await ensure_worker(pre_provisioned, deadline=1, artifact=artifact)
-
-
-def test_outdated_pre_provisioned_worker_gets_upgrade_advice(
-    artifact: WorkerArtifact,
-) -> None:
-    info = WorkerInfo("20230517", ("ns-test",), frozenset())
-
-    advice = outdated_warning(info, "https://kv.example/", artifact=artifact)
-
-    assert advice is not None
-    assert "runs version 20230517; this release ships 20240601" in advice
-    assert "workerskv worker render --component" in advice
-    assert "wrangler deploy" in advice
-
-
-@pytest.mark.parametrize("version", [SHIPPED, "20991231"])
-def test_current_worker_gets_no_advice(artifact: WorkerArtifact, version: str) -> None:
-    info = WorkerInfo(version, ("ns-test",), frozenset())
-
-    assert outdated_warning(info, "https://kv.example/", artifact=artifact) is None
 
 
 def test_status_of_a_refusing_worker() -> None:

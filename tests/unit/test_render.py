@@ -9,9 +9,15 @@ import pytest
 
 from workerskv.artifact import WorkerArtifact, load_worker
 from workerskv.auth import public_key_pem
+from workerskv.client import WorkerInfo
 from workerskv.config import Config
 from workerskv.errors import ConfigError
-from workerskv.render import render_worker, worker_vars, wrangler_toml
+from workerskv.render import (
+    outdated_warning,
+    render_worker,
+    worker_vars,
+    wrangler_toml,
+)
 
 
 @pytest.fixture
@@ -111,3 +117,33 @@ def test_render_replaces_earlier_output(config: Config, tmp_path: Path) -> None:
     render_worker(config, tmp_path)
 
     assert (tmp_path / "worker.js").read_bytes() == load_worker().script
+
+
+@pytest.fixture
+def artifact() -> WorkerArtifact:
+    return WorkerArtifact(
+        path=Path("worker.js"),
+        version="20240601",
+        compatibility_date="2024-05-01",
+        script=b"export default {}",
+    )
+
+
+def test_outdated_pre_provisioned_worker_gets_upgrade_advice(
+    artifact: WorkerArtifact,
+) -> None:
+    info = WorkerInfo("20230517", ("ns-test",), frozenset())
+
+    advice = outdated_warning(info, "https://kv.example/", artifact=artifact)
+
+    assert advice is not None
+    assert "runs version 20230517; this release ships 20240601" in advice
+    assert "workerskv worker render --component" in advice
+    assert "wrangler deploy" in advice
+
+
+@pytest.mark.parametrize("version", ["20240601", "20991231"])
+def test_current_worker_gets_no_advice(artifact: WorkerArtifact, version: str) -> None:
+    info = WorkerInfo(version, ("ns-test",), frozenset())
+
+    assert outdated_warning(info, "https://kv.example/", artifact=artifact) is None

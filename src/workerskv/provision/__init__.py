@@ -13,12 +13,7 @@ from workerskv.provision._ensure import (
     worker_url,
 )
 from workerskv.provision._probe import Probe, clock_skew, probe_worker
-from workerskv.provision._status import (
-    WorkerStatus,
-    outdated_warning,
-    resolve_url,
-    worker_status,
-)
+from workerskv.provision._status import WorkerStatus, resolve_url, worker_status
 
 __all__ = [
     "POLL_INTERVAL",
@@ -30,7 +25,6 @@ __all__ = [
     "default_client",
     "deploy_reason",
     "ensure_worker",
-    "outdated_warning",
     "probe_worker",
     "resolve_url",
     "upload_metadata",

@@ -82,18 +82,3 @@ async def worker_status(
         error=probe.error,
         clock_skew=await clock_skew(url, config) if reachable else None,
     )
-
-
-def outdated_warning(
-    info: WorkerInfo, url: str, *, artifact: WorkerArtifact | None = None
-) -> str | None:
-    """Return upgrade advice when the Worker at `url` is older than the shipped one."""
-    shipped = (artifact or load_worker()).version
-    if version_number(info.version) >= version_number(shipped):
-        return None
-    return (
-        f"the Worker at {url} runs version {info.version}; this release ships "
-        f"{shipped}. It keeps working; to upgrade, run `workerskv worker render "
-        "--component <component.yaml> --out <folder>`, then `wrangler deploy` in "
-        "that folder"
-    )
