@@ -6,6 +6,7 @@ same Worker. Nothing is skipped: without Node.js or daprd the tests fail and say
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -32,6 +33,17 @@ from workerskv.store import StateStore
 
 WORKER_NAME = "workerskv-e2e"
 NAMESPACES = {"kv-a": "ns-e2e-a", "kv-b": "ns-e2e-b"}
+# A first build of daprd takes about ten minutes on two cores.
+BUILD_TIMEOUT = 1800
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without $DAPRD the first test builds daprd: give it the time."""
+    if os.environ.get("DAPRD"):
+        return
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.timeout(BUILD_TIMEOUT))
 
 
 @pytest.fixture(scope="session")
