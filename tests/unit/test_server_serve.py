@@ -169,3 +169,12 @@ async def test_serve_warns_of_a_component_type_this_socket_does_not_serve(
     await serve(socket_path, [component], factory=FakeBackend().factory, stop=stop)
 
     assert "type=state.redis socket_serves=state.cloudflare.workerskv" in caplog.text
+
+
+def test_server_package_exports_a_sorted_all() -> None:
+    import workerskv.server
+
+    names = workerskv.server.__all__
+
+    assert names == sorted(names)
+    assert all(hasattr(workerskv.server, name) for name in names)

@@ -60,9 +60,6 @@ class Instances:
         self._stores: dict[str, Store] = {}
         self._lock = asyncio.Lock()
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._stores
-
     async def init(self, name: str, metadata: Mapping[str, str]) -> None:
         """Set up `name` from component metadata, replacing any earlier set-up."""
         async with self._lock:
