@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,10 +100,21 @@ def test_keygen_writes_a_usable_pair(tmp_path: Path) -> None:
     assert _run("keygen", "--out", str(tmp_path / "keys")).returncode != 0
 
 
-def test_dev_runs_the_demo_and_data_survives_restarts(tmp_path: Path) -> None:
-    port = _free_port()
-    first = _run("dev", "--demo", "--exit", "--port", str(port), cwd=tmp_path)
-    second = _run("dev", "--demo", "--exit", "--port", str(port), cwd=tmp_path)
+@pytest.fixture
+def sockets() -> Iterator[Path]:
+    """A socket folder short enough for unix socket paths."""
+    folder = Path(tempfile.mkdtemp(prefix="wkv-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_dev_runs_the_demo_and_data_survives_restarts(
+    tmp_path: Path, sockets: Path
+) -> None:
+    args = ["dev", "--demo", "--exit", "--port", str(_free_port())]
+    args += ["--socket-folder", str(sockets)]
+    first = _run(*args, cwd=tmp_path)
+    second = _run(*args, cwd=tmp_path)
 
     assert first.returncode == 0, first.stderr.decode()
     assert b"has run 1 time(s)" in first.stderr
@@ -108,21 +122,26 @@ def test_dev_runs_the_demo_and_data_survives_restarts(tmp_path: Path) -> None:
     assert b"after restart  demo||greeting = 'hello from Workers KV'" in first.stderr
     assert (tmp_path / ".workerskv" / "components" / "statestore.yaml").exists()
     assert (tmp_path / ".workerskv" / "keys" / "private.pem").exists()
+    assert b"attach daprd:    DAPR_COMPONENTS_SOCKETS_FOLDER=" in first.stderr
+    assert list(sockets.iterdir()) == []
 
 
-def test_dev_stops_every_child_on_ctrl_c(tmp_path: Path) -> None:
+def test_dev_stops_every_child_on_ctrl_c(tmp_path: Path, sockets: Path) -> None:
     command = [*WORKERSKV, "dev", "--port", str(_free_port())]
+    command += ["--socket-folder", str(sockets)]
     with subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE) as process:
         assert process.stderr is not None
         _wait_for_line(process.stderr, b"press Ctrl-C")
         children = _descendants(process.pid)
         assert children
+        assert (sockets / "cloudflare.workerskv.sock").exists()
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
 
     time.sleep(0.5)
     assert [pid for pid in children if _alive(pid)] == []
+    assert list(sockets.iterdir()) == []
 
 
 def _wait_for_line(stream: object, marker: bytes) -> None:

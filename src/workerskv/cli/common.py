@@ -26,6 +26,9 @@ def configure_logging(level: str) -> None:
     )
     # httpx logs every request at INFO; that is noise for a state store.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if level.lower() != "debug":
+        # A retry that then succeeds is routine; failures surface as our own errors.
+        logging.getLogger("stamina").setLevel(logging.ERROR)
 
 
 def fail_cleanly(command: Callable[P, R]) -> Callable[P, R]:

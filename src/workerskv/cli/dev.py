@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
+import shlex
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import click
 
+from workerskv import server
 from workerskv.cli.common import fail_cleanly
+from workerskv.component import load_component
 from workerskv.config import Config
 from workerskv.demo import run_demo
 from workerskv.devstack import (
@@ -22,8 +24,25 @@ from workerskv.devstack import (
     prepare,
     write_component,
 )
+from workerskv.errors import LocalRuntimeError
 from workerskv.localrun import LocalWorker
 from workerskv.store import StateStore
+
+# How long the component socket may take to appear after start.
+_SOCKET_WAIT = 30.0
+
+
+@dataclass(frozen=True)
+class DevOptions:
+    """What the user chose on the command line."""
+
+    layout: DevLayout
+    port: int
+    namespace: str
+    worker_name: str
+    socket_path: Path
+    demo: bool
+    exit_after: bool
 
 
 @click.command()
@@ -38,6 +57,15 @@ from workerskv.store import StateStore
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
 @click.option("--namespace", default=DEFAULT_NAMESPACE, show_default=True)
 @click.option("--worker-name", default=DEFAULT_WORKER_NAME, show_default=True)
+@click.option(
+    "--socket-folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="DAPR_COMPONENTS_SOCKETS_FOLDER",
+    default=server.DEFAULT_SOCKET_FOLDER,
+    show_default=True,
+    show_envvar=True,
+    help="Folder of the pluggable component's socket, for daprd.",
+)
 @click.option("--demo", is_flag=True, help="Run a short demo through the store.")
 @click.option(
     "--exit",
@@ -51,41 +79,63 @@ def dev(
     port: int,
     namespace: str,
     worker_name: str,
+    socket_folder: Path,
     demo: bool,
     exit_after: bool,
 ) -> None:
-    """Run our Worker on local workerd with KV persisted on disk."""
-    layout = DevLayout(root)
-    if prepare(layout):
-        _say(f"created a development key pair in {layout.keys}")
-    with open(layout.logs / "workerd.log", "ab") as log:
-        asyncio.run(_serve(layout, log, port, namespace, worker_name, demo, exit_after))
+    """Run our Worker on local workerd (KV kept on disk) and the pluggable component."""
+    socket_path = socket_folder / server.DEFAULT_SOCKET_NAME
+    options = DevOptions(
+        DevLayout(root), port, namespace, worker_name, socket_path, demo, exit_after
+    )
+    if prepare(options.layout):
+        _say(f"created a development key pair in {options.layout.keys}")
+    with open(options.layout.logs / "workerd.log", "ab") as log:
+        asyncio.run(_serve(options, log))
 
 
-async def _serve(
-    layout: DevLayout,
-    log: BinaryIO,
-    port: int,
-    namespace: str,
-    worker_name: str,
-    demo: bool,
-    exit_after: bool,
-) -> None:
-    url = f"http://127.0.0.1:{port}/"
-    config = dev_config(layout, url, namespace, worker_name)
-    worker = LocalWorker.for_config(config, persist_dir=layout.kv, port=port, log=log)
+async def _serve(options: DevOptions, log: BinaryIO) -> None:
+    layout = options.layout
+    url = f"http://127.0.0.1:{options.port}/"
+    config = dev_config(layout, url, options.namespace, options.worker_name)
+    worker = LocalWorker.for_config(
+        config, persist_dir=layout.kv, port=options.port, log=log
+    )
+    stop = asyncio.Event()
     try:
         await worker.start(progress=_say)
-        component = write_component(layout, worker.url, namespace, worker_name)
-        _summary(worker.url, layout, component)
-        if demo:
+        path = write_component(
+            layout, worker.url, options.namespace, options.worker_name
+        )
+        component = load_component(path)
+        serving = asyncio.create_task(
+            server.serve(options.socket_path, [component], stop=stop)
+        )
+        await _wait_for_socket(options.socket_path, serving)
+        _summary(worker.url, options)
+        if options.demo:
             await _demo(config, worker)
-        if not exit_after:
+        if options.exit_after:
+            stop.set()
+        else:
             _say("serving; press Ctrl-C to stop")
-            await _until_stopped()
+        await serving
     finally:
+        stop.set()
         await worker.stop()
         _say("stopped")
+
+
+async def _wait_for_socket(path: Path, serving: asyncio.Task[None]) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _SOCKET_WAIT
+    while not await asyncio.to_thread(path.exists):
+        if serving.done():
+            await serving
+            raise LocalRuntimeError("the pluggable component stopped at start")
+        if loop.time() > deadline:
+            raise LocalRuntimeError(f"the component socket {path} did not appear")
+        await asyncio.sleep(0.05)
 
 
 async def _demo(config: Config, worker: LocalWorker) -> None:
@@ -98,23 +148,19 @@ async def _demo(config: Config, worker: LocalWorker) -> None:
         await run_demo(store, lambda line: _say(f"  {line}"), restart)
 
 
-def _summary(url: str, layout: DevLayout, component: Path) -> None:
+def _summary(url: str, options: DevOptions) -> None:
+    layout = options.layout
+    daprd = [
+        f"DAPR_COMPONENTS_SOCKETS_FOLDER={shlex.quote(str(options.socket_path.parent))}",
+        "daprd --app-id myapp",
+        f"--resources-path {shlex.quote(str(layout.components))}",
+        "--dapr-http-port 3500 --dapr-grpc-port 50001",
+    ]
     _say(f"Worker:          {url}  (workerd, KV kept in {layout.kv})")
-    _say(f"Component YAML:  {component}")
+    _say(f"Component YAML:  {layout.component_file}")
+    _say(f"Component:       {options.socket_path}  (type state.cloudflare.workerskv)")
     _say(f"workerd log:     {layout.logs / 'workerd.log'}")
-
-
-async def _until_stopped() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(ValueError):
-                loop.remove_signal_handler(signum)
+    _say("attach daprd:    " + " ".join(daprd))
 
 
 def _say(line: str) -> None:
