@@ -4,7 +4,9 @@ Answers use the API's envelope (`success`, `errors`, `messages`, `result`). Erro
 follow what the real API is known to answer: 1000 for a token it does not know, 10000
 when a token may not act on the account, 10007 for an unknown script or a missing
 workers.dev subdomain, 10063 when a workers.dev subdomain is required, 10021 when an
-uploaded script does not validate, 7000/7003 for a path with no route.
+uploaded script does not validate, 7000/7003 for a path with no route, 10013 for an
+internal error. The codes of rarer refusals (a bad script name, a malformed JSON body,
+an unknown KV namespace) stand for the kind of error; they are not known to match.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ NOT_FOUND = 10007
 SCRIPT_INVALID = 10021
 KV_NAMESPACE_INVALID = 10042
 SUBDOMAIN_REQUIRED = 10063
+INTERNAL = 10013
 _MODULE_TYPES = frozenset({"application/javascript+module", "text/javascript+module"})
 _PART_TYPES = _MODULE_TYPES | {
     "application/javascript",
@@ -124,6 +127,12 @@ class CloudflareAPI:
             result = await self._dispatch(request)
         except APIError as exc:
             return _envelope(exc.status, success=False, errors=[exc.error])
+        except Exception as exc:
+            # A fault of the stand-in itself: answer like the API's internal error,
+            # naming the cause so the failing test shows it.
+            message = f"An unknown error has occurred ({type(exc).__name__}: {exc})"
+            error = {"code": INTERNAL, "message": message}
+            return _envelope(500, success=False, errors=[error])
         return _envelope(200, success=True, result=result)
 
     async def _dispatch(self, request: Request) -> Any:

@@ -37,9 +37,10 @@ class _Deployment:
         self.worker = LocalWorker(**self.options, log=self.log)
         try:
             url = await self.worker.start()
-        except LocalRuntimeError:
+        except LocalRuntimeError as exc:
             await self.stop()
-            raise DeployError(_startup_error(self.folder / "workerd.log")) from None
+            log = self.folder / "workerd.log"
+            raise DeployError(_startup_error(log, str(exc))) from None
         parts = urllib.parse.urlsplit(url)
         self.address = (parts.hostname or "127.0.0.1", parts.port or 80)
 
@@ -142,7 +143,7 @@ class Deployments:
         return self._root / "kv" / "+".join(ids) if ids else None
 
 
-def _startup_error(log: Path) -> str:
+def _startup_error(log: Path, reason: str) -> str:
     text = log.read_text(errors="replace").strip() if log.exists() else ""
-    detail = text[-_LOG_TAIL:] if text else "workerd exited before it was ready"
-    return f"Uncaught error while starting the Worker: {detail}"
+    detail = text[-_LOG_TAIL:] if text else "(workerd printed nothing)"
+    return f"Uncaught error while starting the Worker: {detail} [{reason}]"

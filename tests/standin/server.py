@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import ssl
 import threading
 from collections.abc import Callable, Iterable
@@ -81,6 +82,10 @@ class CloudflareStandIn:
 
     def start(self) -> None:
         """Install the workerd runtime if needed, then serve from a new thread."""
+        if shutil.which("node") is None:
+            raise RuntimeError(
+                "the Cloudflare stand-in runs Workers with Node.js: install it"
+            )
         ensure_runtime()
         self._thread = threading.Thread(target=self._run, name="cloudflare-standin")
         self._thread.start()
