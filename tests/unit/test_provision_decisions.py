@@ -13,7 +13,7 @@ from workerskv.client import WorkerInfo
 from workerskv.config import Config
 from workerskv.errors import (
     AuthRefusedError,
-    ProvisionError,
+    ConfigError,
     WorkerError,
     WorkerUnreachableError,
 )
@@ -128,7 +128,7 @@ async def test_ensure_worker_needs_the_api_settings(
 ) -> None:
     pre_provisioned = dataclasses.replace(managed, api_token=None)
 
-    with pytest.raises(ProvisionError, match="'cfAccountID' and 'cfAPIToken'"):
+    with pytest.raises(ConfigError, match="'cfAPIToken': is required to deploy"):
         await ensure_worker(pre_provisioned, deadline=1, artifact=artifact)
 
 

@@ -12,6 +12,7 @@ from workerskv.client import version_number
 from workerskv.config import ACCOUNT_ID, API_TOKEN, KEY, WORKER_NAME, Config
 from workerskv.errors import (
     AuthRefusedError,
+    ConfigError,
     ProvisionError,
     ProvisionTimeoutError,
     WorkerKeyMismatchError,
@@ -79,21 +80,25 @@ async def ensure_worker(
     _require_api_settings(config)
     run = _Provisioning(config, artifact or load_worker(), force, poll_interval)
     api = CloudflareAPI(config, client_factory(config))
+    limit = asyncio.timeout(deadline)
     try:
-        async with asyncio.timeout(deadline):
+        async with limit:
             return await run.ensure(api)
     except TimeoutError:
+        if not limit.expired():
+            raise
         raise run.timed_out(deadline) from None
     finally:
         await api.close()
 
 
 def _require_api_settings(config: Config) -> None:
-    if not (config.account_id and config.api_token):
-        raise ProvisionError(
-            f"deploying the Worker needs {ACCOUNT_ID!r} and {API_TOKEN!r} in the "
-            "component metadata"
-        )
+    for field, value in (
+        (ACCOUNT_ID, config.account_id),
+        (API_TOKEN, config.api_token),
+    ):
+        if not value:
+            raise ConfigError(field, "is required to deploy the Worker")
 
 
 class _Provisioning:

@@ -1,4 +1,4 @@
-"""What an operator wants to know about a component's Worker, and upgrade advice."""
+"""What an operator wants to know about a component's Worker."""
 
 from __future__ import annotations
 
