@@ -23,13 +23,8 @@ WORKER_NAME = "rendered-kv"
 
 @pytest.fixture
 def metadata(private_pem: str) -> dict[str, str]:
-    return {
-        "kvNamespaceID": NAMESPACE,
-        "workerName": WORKER_NAME,
-        "key": private_pem,
-        "cfAccountID": "acc-unused",
-        "cfAPIToken": "token-unused",
-    }
+    """What manual provisioning starts from: no Worker URL yet, no API settings."""
+    return {"kvNamespaceID": NAMESPACE, "workerName": WORKER_NAME, "key": private_pem}
 
 
 @pytest.fixture

@@ -15,12 +15,14 @@ import click
 from workerskv.cli.common import component_option, fail_cleanly
 from workerskv.client import MIN_VERSION, version_number
 from workerskv.component import load_component
-from workerskv.config import Config
+from workerskv.config import ACCOUNT_ID, API_TOKEN, WORKER_URL, Config
+from workerskv.render import render_worker
 
 if TYPE_CHECKING:
     from workerskv.provision import WorkerStatus
 
 DEPLOY_TIMEOUT = 120.0
+_NOT_DEPLOYED_YET = "https://not-deployed-yet.invalid/"
 
 
 @click.group()
@@ -39,9 +41,7 @@ def worker() -> None:
 @fail_cleanly
 def render(component_path: Path, out: Path) -> None:
     """Write the Worker and its wrangler.toml, ready for `wrangler deploy`."""
-    from workerskv.render import render_worker
-
-    rendered = render_worker(_config(component_path), out)
+    rendered = render_worker(_render_config(component_path), out)
     click.echo(f"wrote {rendered.script} and {rendered.config}")
     click.echo(f"deploy it with: cd {out} && npx wrangler deploy")
 
@@ -63,7 +63,7 @@ def render(component_path: Path, out: Path) -> None:
 @fail_cleanly
 def deploy(component_path: Path, timeout: float, force: bool) -> None:
     """Deploy or upgrade the Worker through the Cloudflare API when needed."""
-    from workerskv.provision import ensure_worker
+    from workerskv.provision import ensure_worker  # the SDK is slow to import
 
     config = _config(component_path)
     with _progress():
@@ -76,7 +76,7 @@ def deploy(component_path: Path, timeout: float, force: bool) -> None:
 @fail_cleanly
 def status(component_path: Path) -> None:
     """Show whether the Worker answers, what it runs and whether it takes our key."""
-    from workerskv.provision import worker_status
+    from workerskv.provision import worker_status  # the SDK is slow to import
 
     report = asyncio.run(worker_status(_config(component_path)))
     for label, value in _describe(report):
@@ -89,6 +89,16 @@ def status(component_path: Path) -> None:
 
 def _config(path: Path) -> Config:
     return load_component(path).config()
+
+
+def _render_config(path: Path) -> Config:
+    """Read a component for rendering, which needs no URL and no API settings."""
+    metadata = dict(load_component(path).metadata)
+    given = {name.lower() for name, value in metadata.items() if value.strip()}
+    if not given & {WORKER_URL.lower(), ACCOUNT_ID.lower(), API_TOKEN.lower()}:
+        # The URL is what deploying the rendered Worker will produce.
+        metadata[WORKER_URL] = _NOT_DEPLOYED_YET
+    return Config.from_metadata(metadata)
 
 
 @contextlib.contextmanager
