@@ -8,8 +8,9 @@ import time
 import httpx
 import pytest
 
+from tests.integration.faults import PerKeyWriteLimitTransport, RecordingTransport
 from workerskv.client import RetryPolicy
-from workerskv.errors import InvalidRequestError
+from workerskv.errors import InvalidRequestError, RateLimitedError
 from workerskv.models import SetItem
 from workerskv.store import StateStore
 
@@ -160,6 +161,21 @@ async def test_bulk_get_of_150_keys_answers_every_key(store: StateStore) -> None
         assert (result.item.data if result.item else None) == expected
 
 
+async def test_bulk_calls_travel_in_batches_of_at_most_100(
+    store_metadata: dict[str, str],
+) -> None:
+    recorder = RecordingTransport()
+    keys = [f"it||batched/{i}" for i in range(150)]
+    async with StateStore(store_metadata, transport=recorder) as recorded:
+        recorder.paths.clear()
+        await recorded.bulk_set([SetItem(k, b"v") for k in keys])
+        results = await recorded.bulk_get(keys)
+        await recorded.bulk_delete(keys)
+
+    assert recorder.paths == ["POST /batch/ns-integration"] * 6
+    assert all(r.item is not None for r in results)
+
+
 async def test_bulk_get_reports_a_bad_key_without_failing_the_rest(
     store: StateStore,
 ) -> None:
@@ -217,8 +233,6 @@ async def test_features_claim_only_ttl(store: StateStore) -> None:
 async def test_concurrent_writes_of_one_key_succeed_or_are_rate_limited(
     store_metadata: dict[str, str],
 ) -> None:
-    from tests.integration.faults import PerKeyWriteLimitTransport
-    from workerskv.errors import RateLimitedError
 
     transport = PerKeyWriteLimitTransport(interval=0.2)
     retry = RetryPolicy(attempts=4, wait_initial=0.05, wait_max=0.5)
