@@ -19,7 +19,8 @@ from tests.unit.server_harness import (
     socket_folder,
 )
 from workerskv._proto import state_pb2, state_pb2_grpc
-from workerskv.errors import RateLimitedError
+from workerskv.errors import ConfigError, RateLimitedError, WorkerUnreachableError
+from workerskv.server import Instances, UnknownInstanceError
 
 
 @pytest.fixture
@@ -155,3 +156,31 @@ async def test_logs_one_warning_per_failed_call(
     [record] = [r for r in caplog.records if r.name == "workerskv.server"]
     assert record.levelno == logging.WARNING
     assert "method=Set instance=statestore code=INVALID_ARGUMENT" in record.getMessage()
+
+
+async def test_start_up_component_whose_worker_is_down_recovers_on_a_later_call(
+    backend: FakeBackend, metadata: dict[str, str]
+) -> None:
+    instances = Instances(backend.factory)
+    backend.fail_init_with = WorkerUnreachableError("cannot reach the Worker")
+
+    await instances.preload("statestore", metadata)
+    with pytest.raises(WorkerUnreachableError):
+        await instances.resolve("statestore")
+    backend.fail_init_with = None
+    store = await instances.resolve("statestore")
+
+    assert await instances.resolve("statestore") is store
+    await instances.close()
+
+
+async def test_start_up_component_with_bad_metadata_is_refused_at_once(
+    backend: FakeBackend, metadata: dict[str, str]
+) -> None:
+    instances = Instances(backend.factory)
+
+    with pytest.raises(ConfigError, match="kvNamespaceID"):
+        await instances.preload("statestore", {**metadata, "kvNamespaceID": "a b"})
+
+    with pytest.raises(UnknownInstanceError):
+        await instances.resolve("statestore")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from workerskv.config import Config
+from workerskv.errors import ConfigError, WorkersKVError
 from workerskv.models import BulkGetResult, SetItem, StateItem
 from workerskv.server.status import UnknownInstanceError
 from workerskv.store import StateStore
@@ -58,21 +59,55 @@ class Instances:
     def __init__(self, factory: StoreFactory = StateStore) -> None:
         self._factory = factory
         self._stores: dict[str, Store] = {}
+        # Start-up components whose Worker could not be used yet, by name.
+        self._pending: dict[str, Mapping[str, str]] = {}
         self._lock = asyncio.Lock()
 
     async def init(self, name: str, metadata: Mapping[str, str]) -> None:
         """Set up `name` from component metadata, replacing any earlier set-up."""
         async with self._lock:
-            # A failed Init leaves nothing behind: daprd now holds the new metadata.
-            await self._remove(name)
-            config = Config.from_metadata(metadata)
-            store = self._factory(config)
-            try:
-                await store.init()
-            except BaseException:
-                await store.close()
-                raise
-            self._stores[name] = store
+            await self._init_locked(name, metadata)
+
+    async def preload(self, name: str, metadata: Mapping[str, str]) -> None:
+        """Set up `name` at start; while its Worker cannot be used, retry per call."""
+        try:
+            await self.init(name, metadata)
+        except ConfigError:
+            raise
+        except WorkersKVError as exc:
+            self._pending[name] = metadata
+            log.warning(
+                "component not ready, retrying at its next call: name=%s: %s", name, exc
+            )
+
+    async def resolve(self, name: str) -> Store:
+        """The store of instance `name`, set up now if its start-up was deferred."""
+        store = self._stores.get(name)
+        if store is not None:
+            return store
+        if name not in self._pending:
+            raise UnknownInstanceError(
+                f"component instance {name!r} is not initialised here: check that the "
+                "Component's metadata.name is right and that Init succeeded (a "
+                "restarted component process needs --component for each YAML)"
+            )
+        async with self._lock:
+            if name not in self._stores:
+                await self._init_locked(name, self._pending[name])
+        return self._stores[name]
+
+    async def _init_locked(self, name: str, metadata: Mapping[str, str]) -> None:
+        # A failed Init leaves nothing behind: daprd now holds the new metadata.
+        await self._remove(name)
+        config = Config.from_metadata(metadata)
+        store = self._factory(config)
+        try:
+            await store.init()
+        except BaseException:
+            await store.close()
+            raise
+        self._stores[name] = store
+        self._pending.pop(name, None)
 
         log.info(
             "component initialised: name=%s mode=%s worker=%s namespace=%s",

@@ -79,7 +79,7 @@ async def serve(
     try:
         for component in components:
             _check_type(component, socket_path)
-            await instances.init(component.name, component.metadata)
+            await instances.preload(component.name, component.metadata)
         await _run(socket_path, instances, grace, stop)
     finally:
         await instances.close()

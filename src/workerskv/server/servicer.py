@@ -74,21 +74,21 @@ class StateStoreServicer(state_pb2_grpc.StateStoreServicer):
     async def Features(
         self, request: common_pb2.FeaturesRequest, context: Any
     ) -> common_pb2.FeaturesResponse:
-        store = self._store(context)
+        store = await self._store(context)
         return common_pb2.FeaturesResponse(features=store.features())
 
     @_answers_errors
     async def Ping(
         self, request: common_pb2.PingRequest, context: Any
     ) -> common_pb2.PingResponse:
-        await self._store(context).ping()
+        await (await self._store(context)).ping()
         return common_pb2.PingResponse()
 
     @_answers_errors
     async def Get(
         self, request: state_pb2.GetRequest, context: Any
     ) -> state_pb2.GetResponse:
-        item = await self._store(context).get(request.key)
+        item = await (await self._store(context)).get(request.key)
         if item is None:
             return state_pb2.GetResponse()
         return state_pb2.GetResponse(
@@ -101,7 +101,7 @@ class StateStoreServicer(state_pb2_grpc.StateStoreServicer):
     async def Set(
         self, request: state_pb2.SetRequest, context: Any
     ) -> state_pb2.SetResponse:
-        store = self._store(context)
+        store = await self._store(context)
         item = _set_item(request)
         await store.set(
             item.key, item.value, ttl=item.ttl, content_type=item.content_type
@@ -112,7 +112,7 @@ class StateStoreServicer(state_pb2_grpc.StateStoreServicer):
     async def Delete(
         self, request: state_pb2.DeleteRequest, context: Any
     ) -> state_pb2.DeleteResponse:
-        store = self._store(context)
+        store = await self._store(context)
         _refuse_concurrency(request.key, request.etag.value, request.options)
         await store.delete(request.key)
         return state_pb2.DeleteResponse()
@@ -122,7 +122,7 @@ class StateStoreServicer(state_pb2_grpc.StateStoreServicer):
         self, request: state_pb2.BulkGetRequest, context: Any
     ) -> state_pb2.BulkGetResponse:
         keys = [item.key for item in request.items]
-        results = await self._store(context).bulk_get(keys)
+        results = await (await self._store(context)).bulk_get(keys)
 
         # Keys are echoed as daprd sent them, whatever the store made of them.
         items = [
@@ -135,7 +135,7 @@ class StateStoreServicer(state_pb2_grpc.StateStoreServicer):
     async def BulkSet(
         self, request: state_pb2.BulkSetRequest, context: Any
     ) -> state_pb2.BulkSetResponse:
-        store = self._store(context)
+        store = await self._store(context)
         items = [_set_item(item) for item in request.items]
         await store.bulk_set(items)
         return state_pb2.BulkSetResponse()
@@ -144,14 +144,14 @@ class StateStoreServicer(state_pb2_grpc.StateStoreServicer):
     async def BulkDelete(
         self, request: state_pb2.BulkDeleteRequest, context: Any
     ) -> state_pb2.BulkDeleteResponse:
-        store = self._store(context)
+        store = await self._store(context)
         for item in request.items:
             _refuse_concurrency(item.key, item.etag.value, item.options)
         await store.bulk_delete([item.key for item in request.items])
         return state_pb2.BulkDeleteResponse()
 
-    def _store(self, context: Any) -> Store:
-        return self._instances.get(_instance(context))
+    async def _store(self, context: Any) -> Store:
+        return await self._instances.resolve(_instance(context))
 
 
 def _instance(context: Any) -> str:
