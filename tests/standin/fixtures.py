@@ -27,7 +27,7 @@ _names = itertools.count(1)
 Metadata = Callable[..., dict[str, str]]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudflareStandIn]:
     """The Cloudflare stand-in with one ready account and one without a subdomain."""
     with CloudflareStandIn(tmp_path_factory.mktemp("cloudflare")) as server:
@@ -54,10 +54,14 @@ def cloudflare_env(
 
 
 @pytest.fixture
-def worker_name(request: pytest.FixtureRequest) -> str:
-    """A Worker name of this test's own, so tests never share a Worker."""
+def worker_name(
+    request: pytest.FixtureRequest, standin: CloudflareStandIn
+) -> Iterator[str]:
+    """A Worker name of this test's own, deleted after the test."""
     slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")
-    return f"{slug[:48].strip('-')}-{next(_names)}"
+    name = f"{slug[:48].strip('-')}-{next(_names)}"
+    yield name
+    standin.delete_script(ACCOUNT, name)
 
 
 @pytest.fixture

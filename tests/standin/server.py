@@ -6,10 +6,10 @@ import asyncio
 import shutil
 import ssl
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from tests.standin.api import EDIT, PREFIX, Account, CloudflareAPI, Script, Token
 from tests.standin.edge import Edge
@@ -128,6 +128,15 @@ class CloudflareStandIn:
         """The script as the API holds it, or None."""
         return self._control(lambda: self._api.accounts[account_id].scripts.get(name))
 
+    def delete_script(self, account_id: str, name: str) -> None:
+        """Delete the script and stop its workerd process, as the API's DELETE does."""
+
+        async def delete() -> None:
+            self._api.accounts[account_id].scripts.pop(name, None)
+            await self._deployments.remove(account_id, name)
+
+        self._await(delete())
+
     def uploads(self, account_id: str, name: str) -> int:
         """How many uploads of the script the API accepted."""
         script = self.script(account_id, name)
@@ -141,9 +150,13 @@ class CloudflareStandIn:
         async def run() -> T:
             return action()
 
+        return self._await(run())
+
+    def _await(self, work: Coroutine[Any, Any, T]) -> T:
         if self._loop is None:
+            work.close()
             raise RuntimeError("the Cloudflare stand-in is not running")
-        future = asyncio.run_coroutine_threadsafe(run(), self._loop)
+        future = asyncio.run_coroutine_threadsafe(work, self._loop)
         return future.result(_CONTROL_TIMEOUT)
 
     def _route(self, host: str) -> tuple[str, int] | None:
