@@ -181,3 +181,15 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_dev_without_the_component_says_how_to_start_it(
+    tmp_path: Path, sockets: Path
+) -> None:
+    args = ["dev", "--no-component", "--exit", "--port", str(_free_port())]
+
+    result = _run(*args, "--socket-folder", str(sockets), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"start the component: workerskv serve --component" in result.stderr
+    assert list(sockets.iterdir()) == []

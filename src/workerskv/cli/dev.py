@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -40,7 +41,7 @@ class DevOptions:
     port: int
     namespace: str
     worker_name: str
-    socket_path: Path
+    socket_path: Path | None
     demo: bool
     exit_after: bool
 
@@ -66,6 +67,11 @@ class DevOptions:
     show_envvar=True,
     help="Folder of the pluggable component's socket, for daprd.",
 )
+@click.option(
+    "--no-component",
+    is_flag=True,
+    help="Run only the Worker; start `workerskv serve` yourself.",
+)
 @click.option("--demo", is_flag=True, help="Run a short demo through the store.")
 @click.option(
     "--exit",
@@ -80,11 +86,12 @@ def dev(
     namespace: str,
     worker_name: str,
     socket_folder: Path,
+    no_component: bool,
     demo: bool,
     exit_after: bool,
 ) -> None:
     """Run our Worker on local workerd (KV kept on disk) and the pluggable component."""
-    socket_path = socket_folder / server.DEFAULT_SOCKET_NAME
+    socket_path = None if no_component else socket_folder / server.DEFAULT_SOCKET_NAME
     options = DevOptions(
         DevLayout(root), port, namespace, worker_name, socket_path, demo, exit_after
     )
@@ -107,11 +114,10 @@ async def _serve(options: DevOptions, log: BinaryIO) -> None:
         path = write_component(
             layout, worker.url, options.namespace, options.worker_name
         )
-        component = load_component(path)
-        serving = asyncio.create_task(
-            server.serve(options.socket_path, [component], stop=stop)
-        )
-        await _wait_for_socket(options.socket_path, serving)
+        socket_path = options.socket_path
+        serving = asyncio.create_task(_component(socket_path, path, stop))
+        if socket_path is not None:
+            await _wait_for_socket(socket_path, serving)
         _summary(worker.url, options)
         if options.demo:
             await _demo(config, worker)
@@ -124,6 +130,24 @@ async def _serve(options: DevOptions, log: BinaryIO) -> None:
         stop.set()
         await worker.stop()
         _say("stopped")
+
+
+async def _component(socket_path: Path | None, yaml: Path, stop: asyncio.Event) -> None:
+    if socket_path is None:
+        await _until_stopped(stop)
+    else:
+        await server.serve(socket_path, [load_component(yaml)], stop=stop)
+
+
+async def _until_stopped(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 async def _wait_for_socket(path: Path, serving: asyncio.Task[None]) -> None:
@@ -150,16 +174,23 @@ async def _demo(config: Config, worker: LocalWorker) -> None:
 
 def _summary(url: str, options: DevOptions) -> None:
     layout = options.layout
+    socket_path = options.socket_path
+    _say(f"Worker:          {url}  (workerd, KV kept in {layout.kv})")
+    _say(f"Component YAML:  {layout.component_file}")
+    _say(f"workerd log:     {layout.logs / 'workerd.log'}")
+    if socket_path is None:
+        _say(
+            f"start the component: workerskv serve --component {layout.component_file}"
+        )
+        socket_path = Path(server.DEFAULT_SOCKET_FOLDER) / server.DEFAULT_SOCKET_NAME
+    else:
+        _say(f"Component:       {socket_path}  (type state.cloudflare.workerskv)")
     daprd = [
-        f"DAPR_COMPONENTS_SOCKETS_FOLDER={shlex.quote(str(options.socket_path.parent))}",
+        f"DAPR_COMPONENTS_SOCKETS_FOLDER={shlex.quote(str(socket_path.parent))}",
         "daprd --app-id myapp",
         f"--resources-path {shlex.quote(str(layout.components))}",
         "--dapr-http-port 3500 --dapr-grpc-port 50001",
     ]
-    _say(f"Worker:          {url}  (workerd, KV kept in {layout.kv})")
-    _say(f"Component YAML:  {layout.component_file}")
-    _say(f"Component:       {options.socket_path}  (type state.cloudflare.workerskv)")
-    _say(f"workerd log:     {layout.logs / 'workerd.log'}")
     _say("attach daprd:    " + " ".join(daprd))
 
 
