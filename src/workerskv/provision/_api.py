@@ -13,7 +13,7 @@ from workerskv.config import ACCOUNT_ID, API_TOKEN, Config
 from workerskv.errors import APITokenError, ProvisionError, SubdomainMissingError
 
 ClientFactory = Callable[[Config], AsyncCloudflare]
-"""Builds the SDK client for a component; tests and embedders may supply their own."""
+"""Builds the SDK client for one call, which closes it; embedders may supply one."""
 
 PERMISSION = "Workers Scripts:Edit"
 SUBDOMAIN_STEP = "read the account's workers.dev subdomain"
