@@ -74,7 +74,7 @@ class Config:
 
         worker_name = _required(values, WORKER_NAME)
         if not worker_url:
-            _check_script_name(worker_name)
+            check_script_name(worker_name)
         return cls(
             namespace_id=_namespace_id(values),
             worker_name=worker_name,
@@ -137,7 +137,8 @@ def _namespace_id(values: Mapping[str, str]) -> str:
     return value
 
 
-def _check_script_name(name: str) -> None:
+def check_script_name(name: str) -> None:
+    """Refuse a Worker name that cannot be a workers.dev host label."""
     if not _SCRIPT_NAME.fullmatch(name):
         raise ConfigError(
             WORKER_NAME,

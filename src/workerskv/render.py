@@ -14,7 +14,7 @@ from pathlib import Path
 from workerskv.artifact import WorkerArtifact, load_worker
 from workerskv.auth import public_key_pem
 from workerskv.client import WorkerInfo, version_number
-from workerskv.config import Config, _check_script_name
+from workerskv.config import Config, check_script_name
 
 MODULE_NAME = "worker.js"
 PUBLIC_KEY_VAR = "PUBLIC_KEY"
@@ -43,7 +43,7 @@ def worker_vars(config: Config) -> dict[str, str]:
 def wrangler_toml(config: Config, artifact: WorkerArtifact) -> str:
     """Return a `wrangler.toml` that deploys `artifact` for `config` unchanged."""
     # Pre-provisioned components may use any audience; a deployed Worker may not.
-    _check_script_name(config.worker_name)
+    check_script_name(config.worker_name)
     namespace = _toml_string(config.namespace_id)
     lines = [
         f"# Worker for Dapr state in Workers KV, version {artifact.version}.",

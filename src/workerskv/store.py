@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self, TypeVar
@@ -29,6 +30,8 @@ from workerskv.errors import (
 from workerskv.keys import stored_key
 from workerskv.models import BulkGetResult, SetItem, StateItem
 from workerskv.ttl import check_ttl
+
+log = logging.getLogger("workerskv.store")
 
 FEATURE_BATCH = "batch"
 FEATURE_METADATA = "metadata"
@@ -108,6 +111,8 @@ class StateStore:
 
         await self.close()
         self._client, self._info = client, info
+        if config.mode is Mode.PRE_PROVISIONED:
+            _advise_upgrade(info, url)
 
     async def _worker_url(self, config: Config) -> str:
         if config.mode is Mode.PRE_PROVISIONED:
@@ -238,6 +243,15 @@ def check_worker(info: WorkerInfo, config: Config) -> None:
             f"(bound: {bound}); redeploy it with a kv_namespace binding named after "
             "the namespace ID (`workerskv worker render` writes one)"
         )
+
+
+def _advise_upgrade(info: WorkerInfo, url: str) -> None:
+    # Imported here: rendering is only needed once a Worker turns out outdated.
+    from workerskv.render import outdated_warning
+
+    advice = outdated_warning(info, url)
+    if advice:
+        log.warning("worker outdated: %s", advice)
 
 
 def _as_bytes(value: bytes | str) -> bytes:

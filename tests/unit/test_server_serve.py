@@ -146,16 +146,29 @@ async def test_serve_initialises_components_and_removes_socket_on_stop(
     assert backend.stores[0].closed
 
 
-async def test_serve_fails_before_listening_when_a_component_fails(
+async def test_serve_fails_before_listening_when_a_component_is_misconfigured(
+    socket_path: Path, metadata: dict[str, str]
+) -> None:
+    component = Component(
+        "statestore", "state.cloudflare.workerskv", {**metadata, "kvNamespaceID": "a b"}
+    )
+
+    with pytest.raises(ConfigError, match="kvNamespaceID"):
+        await serve(socket_path, [component], factory=FakeBackend().factory)
+
+    assert not await asyncio.to_thread(socket_path.exists)
+
+
+async def test_serve_listens_when_a_components_worker_is_down(
     socket_path: Path, metadata: dict[str, str]
 ) -> None:
     backend = FakeBackend(fail_init_with=WorkerUnreachableError("no Worker"))
     component = Component("statestore", "state.cloudflare.workerskv", metadata)
+    stop = asyncio.Event()
+    stop.set()
 
-    with pytest.raises(WorkerUnreachableError):
-        await serve(socket_path, [component], factory=backend.factory)
+    await serve(socket_path, [component], factory=backend.factory, stop=stop)
 
-    assert not await asyncio.to_thread(socket_path.exists)
     assert backend.stores[0].closed
 
 

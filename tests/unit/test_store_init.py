@@ -80,3 +80,17 @@ async def test_calls_before_init_say_so(metadata: dict[str, str]) -> None:
 
     with pytest.raises(RuntimeError, match="init"):
         await store.get("k")
+
+
+async def test_an_outdated_but_compatible_worker_gets_upgrade_advice(
+    metadata: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    store = StateStore(
+        metadata, transport=_info({"version": "20230517", "kv": ["ns-test"]})
+    )
+
+    await store.init()
+    await store.close()
+
+    assert "runs version 20230517" in caplog.text
+    assert "workerskv worker render" in caplog.text
