@@ -12,6 +12,7 @@ from typing import ParamSpec, TypeVar
 import click
 
 from workerskv.errors import WorkersKVError
+from workerskv.server.serve import DEFAULT_SOCKET_FOLDER
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -56,3 +57,14 @@ def component_option(
         required=required,
         help="Dapr Component YAML of type state.cloudflare.workerskv.",
     )
+
+
+socket_folder_option = click.option(
+    "--socket-folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="DAPR_COMPONENTS_SOCKETS_FOLDER",
+    default=DEFAULT_SOCKET_FOLDER,
+    show_default=True,
+    show_envvar=True,
+    help="Folder of the pluggable component's socket; daprd scans it at its start.",
+)

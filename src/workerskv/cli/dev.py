@@ -12,7 +12,7 @@ from typing import BinaryIO
 import click
 
 from workerskv import server
-from workerskv.cli.common import fail_cleanly
+from workerskv.cli.common import fail_cleanly, socket_folder_option
 from workerskv.component import load_component
 from workerskv.config import Config
 from workerskv.demo import run_demo
@@ -58,15 +58,7 @@ class DevOptions:
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
 @click.option("--namespace", default=DEFAULT_NAMESPACE, show_default=True)
 @click.option("--worker-name", default=DEFAULT_WORKER_NAME, show_default=True)
-@click.option(
-    "--socket-folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="DAPR_COMPONENTS_SOCKETS_FOLDER",
-    default=server.DEFAULT_SOCKET_FOLDER,
-    show_default=True,
-    show_envvar=True,
-    help="Folder of the pluggable component's socket, for daprd.",
-)
+@socket_folder_option
 @click.option(
     "--no-component",
     is_flag=True,

@@ -9,20 +9,12 @@ from pathlib import Path
 import click
 
 from workerskv import server
-from workerskv.cli.common import fail_cleanly
+from workerskv.cli.common import fail_cleanly, socket_folder_option
 from workerskv.component import load_components
 
 
 @click.command()
-@click.option(
-    "--socket-folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="DAPR_COMPONENTS_SOCKETS_FOLDER",
-    default=server.DEFAULT_SOCKET_FOLDER,
-    show_default=True,
-    show_envvar=True,
-    help="Folder daprd scans for component sockets at its start.",
-)
+@socket_folder_option
 @click.option(
     "--socket-name",
     default=server.DEFAULT_SOCKET_NAME,
