@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x25519
 
 from workerskv.errors import KeyFormatError
 
@@ -45,7 +45,9 @@ def _describe(key: object) -> str:
         return f"an RSA private key ({key.key_size} bits)"
     if isinstance(key, ed448.Ed448PrivateKey):
         return "an Ed448 private key"
-    return f"a {type(key).__name__.removeprefix('_')}"
+    if isinstance(key, x25519.X25519PrivateKey):
+        return "an X25519 (key agreement) private key"
+    return f"a private key of another type ({type(key).__name__})"
 
 
 def private_key_pem(key: ed25519.Ed25519PrivateKey) -> str:

@@ -122,6 +122,12 @@ class WorkerClient:
     async def info(self) -> WorkerInfo:
         """Fetch the Worker's version, bound namespaces and extensions."""
         response = await self._request("GET", INFO_PATH)
+        if response.status_code == 404:
+            raise UnexpectedResponseError(
+                f"{self.base_url} has no Dapr Worker: its info endpoint answered 404; "
+                "check workerUrl",
+                status=404,
+            )
         self._expect(response, 200, what="the info endpoint")
         body = self._json(response, "the info endpoint")
         return WorkerInfo(
@@ -169,7 +175,7 @@ class WorkerClient:
 
     async def get_batch(self, keys: Sequence[str]) -> list[Entry | None]:
         """Read up to `BATCH_LIMIT` keys in one request, answered in order."""
-        body = await self._batch({"get": list(keys)}, what=f"reading {len(keys)} keys")
+        body = await self._batch({"get": list(keys)}, what=_count(len(keys), "reading"))
         items = body.get("items")
         if not isinstance(items, list) or len(items) != len(keys):
             raise UnexpectedResponseError(
@@ -181,11 +187,11 @@ class WorkerClient:
     async def put_batch(self, writes: Sequence[Write]) -> None:
         """Store up to `BATCH_LIMIT` values in one request."""
         payload = [_batch_write(write) for write in writes]
-        await self._batch({"set": payload}, what=f"writing {len(writes)} keys")
+        await self._batch({"set": payload}, what=_count(len(writes), "writing"))
 
     async def delete_batch(self, keys: Sequence[str]) -> None:
         """Delete up to `BATCH_LIMIT` keys in one request."""
-        await self._batch({"delete": list(keys)}, what=f"deleting {len(keys)} keys")
+        await self._batch({"delete": list(keys)}, what=_count(len(keys), "deleting"))
 
     async def _batch(self, payload: Mapping[str, Any], *, what: str) -> dict[str, Any]:
         response = await self._request("POST", f"batch/{self._namespace}", json=payload)
@@ -250,8 +256,10 @@ class WorkerClient:
                 f"Workers KV is rate limiting us ({what}); retries did not get "
                 "through. Writes to one key are limited to about one per second"
             )
-        if code == 400:
-            raise InvalidRequestError(f"the Worker refused {what}: {_detail(response)}")
+        if code in (400, 413):
+            raise InvalidRequestError(
+                f"the Worker refused {what}: {_detail(response)}", status=code
+            )
         raise UnexpectedResponseError(
             f"the Worker at {self.base_url} answered {what} with HTTP {code}: "
             f"{_detail(response)}",
@@ -272,10 +280,17 @@ class WorkerClient:
         return body
 
 
+def _count(count: int, verb: str) -> str:
+    return f"{verb} {count} key{'' if count == 1 else 's'}"
+
+
 def _backoff(exc: Exception) -> bool | float:
     if isinstance(exc, _RetryableStatus):
         return exc.retry_after if exc.retry_after is not None else True
-    return isinstance(exc, httpx.TransportError)
+    # A timeout already cost timeoutInSeconds; retrying would multiply it.
+    return isinstance(exc, httpx.TransportError) and not isinstance(
+        exc, httpx.TimeoutException
+    )
 
 
 def _retry_after(response: httpx.Response, limit: float) -> float | None:

@@ -34,19 +34,21 @@ class Component:
 def load_components(path: Path) -> list[Component]:
     """Read every Component document in the YAML file at `path`."""
     try:
-        documents = list(yaml.safe_load_all(path.read_text()))
+        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
     except OSError as exc:
-        raise ConfigError("file", f"cannot read {path}: {exc.strerror}") from None
+        raise _file_error(path, f"cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise _file_error(path, "is not UTF-8 text") from None
     except yaml.YAMLError as exc:
-        raise ConfigError("file", f"{path} is not valid YAML: {exc}") from None
+        raise _file_error(path, f"is not valid YAML: {exc}") from None
 
     components = [
         _component(doc, path)
         for doc in documents
-        if doc and doc.get("kind") == "Component"
+        if isinstance(doc, Mapping) and doc.get("kind") == "Component"
     ]
     if not components:
-        raise ConfigError("kind", f"{path} holds no document of kind 'Component'")
+        raise _file_error(path, "holds no document of kind 'Component'")
     return components
 
 
@@ -55,18 +57,18 @@ def load_component(path: Path) -> Component:
     components = load_components(path)
     if len(components) > 1:
         names = ", ".join(c.name for c in components)
-        raise ConfigError(
-            "file", f"{path} holds several components ({names}); give one"
-        )
+        raise _file_error(path, f"holds several components ({names}); give one")
     return components[0]
 
 
 def _component(doc: Mapping[str, Any], path: Path) -> Component:
-    meta = doc.get("metadata") or {}
-    spec = doc.get("spec") or {}
+    meta = _section(doc, "metadata", path)
+    spec = _section(doc, "spec", path)
     name = str(meta.get("name") or "").strip()
     if not name:
-        raise ConfigError("metadata.name", f"{path}: a Component needs a name")
+        raise ConfigError(
+            "metadata.name", f"{path}: a Component needs a name", metadata=False
+        )
 
     init_timeout = spec.get("initTimeout")
     return Component(
@@ -78,15 +80,26 @@ def _component(doc: Mapping[str, Any], path: Path) -> Component:
     )
 
 
+def _section(doc: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]:
+    section = doc.get(name) or {}
+    if not isinstance(section, Mapping):
+        raise ConfigError(name, f"{path}: must be a mapping", metadata=False)
+    return section
+
+
 def _metadata_items(items: object, path: Path) -> dict[str, str]:
     if not isinstance(items, list):
         raise ConfigError(
-            "spec.metadata", f"{path}: must be a list of name/value items"
+            "spec.metadata",
+            f"{path}: must be a list of name/value items",
+            metadata=False,
         )
     values: dict[str, str] = {}
     for item in items:
         if not isinstance(item, Mapping) or "name" not in item:
-            raise ConfigError("spec.metadata", f"{path}: every item needs a 'name'")
+            raise ConfigError(
+                "spec.metadata", f"{path}: every item needs a 'name'", metadata=False
+            )
         values[str(item["name"])] = _item_value(item, path)
     return values
 
@@ -109,3 +122,7 @@ def _item_value(item: Mapping[str, Any], path: Path) -> str:
 
     value = item.get("value")
     return "" if value is None else str(value)
+
+
+def _file_error(path: Path, message: str) -> ConfigError:
+    return ConfigError("file", f"{path} {message}", metadata=False)

@@ -131,8 +131,8 @@ def _namespace_id(values: Mapping[str, str]) -> str:
     if not _NAMESPACE_CHARS.fullmatch(value):
         raise ConfigError(
             NAMESPACE_ID,
-            f"{value!r} has characters other than letters, digits, '_', '-' and '.'; "
-            "give the namespace ID, not its title",
+            f"{shown_value(value)} has characters other than letters, digits, "
+            "'_', '-' and '.'; give the namespace ID, not its title",
         )
     return value
 
@@ -142,20 +142,35 @@ def check_script_name(name: str) -> None:
     if not _SCRIPT_NAME.fullmatch(name):
         raise ConfigError(
             WORKER_NAME,
-            f"{name!r} is not a valid Worker name: use 1 to 63 lower-case letters, "
-            "digits, '-' or '_', starting and ending with a letter or digit",
+            f"{shown_value(name)} is not a valid Worker name: use 1 to 63 "
+            "lower-case letters, digits, '-' or '_', starting and ending with a "
+            "letter or digit",
         )
 
 
 def _normalise_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
+    shown = shown_value(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(WORKER_URL, f"{shown} has an invalid port") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            WORKER_URL, f"{url!r} is not an http or https URL with a host name"
+            WORKER_URL, f"{shown} is not an http or https URL with a host name"
         )
-    if parts.query or parts.fragment:
-        raise ConfigError(WORKER_URL, f"{url!r} must not have a query or fragment")
+    if parts.query or parts.fragment or any(c.isspace() for c in url):
+        raise ConfigError(WORKER_URL, f"{shown} must have no spaces, query or fragment")
+    if port == 0:
+        raise ConfigError(WORKER_URL, f"{shown} has an invalid port")
     return url if url.endswith("/") else url + "/"
+
+
+def shown_value(value: str, limit: int = 60) -> str:
+    """A value as error messages may quote it: short, and never a private key."""
+    if "PRIVATE KEY" in value:
+        return "(a private key)"
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "..."
 
 
 def _timeout(values: Mapping[str, str]) -> float:
@@ -167,5 +182,7 @@ def _timeout(values: Mapping[str, str]) -> float:
     except ValueError:
         seconds = math.nan
     if not (math.isfinite(seconds) and seconds > 0):
-        raise ConfigError(TIMEOUT, f"{raw!r} is not a positive number of seconds")
+        raise ConfigError(
+            TIMEOUT, f"{shown_value(raw)} is not a positive number of seconds"
+        )
     return seconds

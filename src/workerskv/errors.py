@@ -33,8 +33,9 @@ class WorkersKVError(Exception):
 class ConfigError(WorkersKVError):
     """The component metadata is missing a field or holds an unusable value."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"metadata {field!r}: {message}")
+    def __init__(self, field: str, message: str, *, metadata: bool = True) -> None:
+        label = f"metadata {field!r}" if metadata else field
+        super().__init__(f"{label}: {message}")
         self.field = field
 
 
@@ -46,7 +47,11 @@ class KeyFormatError(ConfigError):
 
 
 class InvalidRequestError(WorkersKVError):
-    """A request's input cannot be stored as given; nothing was sent."""
+    """A request's input cannot be stored as given; nothing was stored."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class WorkerError(WorkersKVError):

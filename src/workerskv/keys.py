@@ -8,8 +8,6 @@ byte of the UTF-8 form becomes `%XX` with upper-case hex.
 
 from __future__ import annotations
 
-import urllib.parse
-
 from workerskv.errors import InvalidRequestError
 
 MAX_KEY_BYTES = 512
@@ -25,11 +23,6 @@ def escape_key(key: str) -> str:
     if key.isascii() and all(ord(c) in _KEEP for c in key):
         return key
     return "".join(_TABLE[b] for b in key.encode())
-
-
-def unescape_key(stored: str) -> str:
-    """Return the Dapr key whose stored form is `stored`."""
-    return urllib.parse.unquote(stored, errors="replace")
 
 
 def stored_key(key: str) -> str:

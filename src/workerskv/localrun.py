@@ -201,9 +201,19 @@ class LocalWorker:
             await process.wait()
             raise LocalRuntimeError(
                 f"the local Worker runtime exited (code {process.returncode}) before "
-                "it was ready; its error is printed above"
+                f"it was ready: {self._failure_reason()}"
             )
         return str(event["url"])
+
+    def _failure_reason(self) -> str:
+        """The runtime's last words: from its log file, else printed above."""
+        name = getattr(self._log, "name", None)
+        if not isinstance(name, str):
+            return "its error is printed above"
+        self._log.flush()  # type: ignore[union-attr]
+        lines = Path(name).read_text(errors="replace").strip().splitlines()
+        last = lines[-1].strip() if lines else "nothing was logged"
+        return f"{last} (see {name})"
 
     async def stop(self) -> None:
         """Stop workerd; KV data on disk stays."""

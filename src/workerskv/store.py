@@ -36,6 +36,7 @@ log = logging.getLogger("workerskv.store")
 FEATURE_BATCH = "batch"
 FEATURE_METADATA = "metadata"
 DEFAULT_INIT_TIMEOUT = 60.0
+MAX_VALUE_BYTES = 25 * 1024 * 1024
 # Concurrent requests of one bulk call when the Worker has no batch route.
 _FAN_OUT = 16
 # Concurrent batch requests of one bulk call.
@@ -201,13 +202,29 @@ class StateStore:
         if not self._batched():
             return await _limited(client.get, stored, _FAN_OUT)
 
-        answers = await _limited(client.get_batch, _chunks(stored, BATCH_LIMIT))
+        answers = await _limited(self._read_chunk, _chunks(stored, BATCH_LIMIT))
         return [entry for answer in answers for entry in answer]
 
+    async def _read_chunk(self, stored: list[str]) -> list[Entry | None]:
+        client = self._connected()
+        try:
+            return await client.get_batch(stored)
+        except InvalidRequestError as exc:
+            if exc.status != 413:
+                raise
+        # Together the values pass what one multi-key read may return: read singly.
+        return await _limited(client.get, stored, _FAN_OUT)
+
     def _write(self, item: SetItem) -> Write:
+        value = _as_bytes(item.value)
+        if len(value) > MAX_VALUE_BYTES:
+            raise InvalidRequestError(
+                f"the value for key {item.key!r} is {len(value)} bytes; Workers KV "
+                f"stores at most {MAX_VALUE_BYTES} bytes (25 MiB) per value"
+            )
         return Write(
             key=stored_key(item.key),
-            value=item.value,
+            value=value,
             ttl=check_ttl(item.ttl),
             content_type=item.content_type if self._has(FEATURE_METADATA) else None,
         )

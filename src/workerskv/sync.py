@@ -20,7 +20,11 @@ class SyncStateStore:
         self._store = StateStore(config, **options)
 
     def __enter__(self) -> Self:
-        self.init()
+        try:
+            self.init()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(

@@ -24,19 +24,23 @@ def parse_ttl(metadata: Mapping[str, str] | None) -> int | None:
     if raw is None:
         return None
 
-    text = raw.strip()
-    if not _INTEGER.fullmatch(text):
+    # No trimming: Dapr's own stores parse the value with Go's strconv.Atoi.
+    if not _INTEGER.fullmatch(raw):
         raise InvalidRequestError(
             f"{TTL_METADATA}={raw!r} is not a whole number of seconds; "
             "use -1 or 0 for no expiry, or 60 and above"
         )
-    return check_ttl(int(text))
+    return check_ttl(int(raw))
 
 
 def check_ttl(seconds: int | None) -> int | None:
     """Validate a TTL in seconds; None, -1 and 0 all mean no expiry."""
     if seconds is None or seconds in (-1, 0):
         return None
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        raise InvalidRequestError(
+            f"{TTL_METADATA}={seconds!r} is not a whole number of seconds"
+        )
     if seconds < -1:
         raise InvalidRequestError(
             f"{TTL_METADATA}={seconds} is negative; use -1 or 0 for no expiry"

@@ -193,3 +193,25 @@ def test_dev_without_the_component_says_how_to_start_it(
     assert result.returncode == 0, result.stderr.decode()
     assert b"start the component: workerskv serve --component" in result.stderr
     assert list(sockets.iterdir()) == []
+
+
+def test_kv_without_a_target_names_the_options() -> None:
+    result = _run("kv", "get", "k")
+
+    assert result.returncode == 2
+    assert b"--component FILE.yaml, or --worker-url" in result.stderr
+
+
+def test_dev_on_a_busy_port_quotes_the_cause(tmp_path: Path, sockets: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        args = ["dev", "--exit", "--port", str(port), "--socket-folder", str(sockets)]
+
+        result = _run(*args, cwd=tmp_path)
+
+    assert result.returncode == 1
+    last = result.stderr.decode().strip().splitlines()[-1]
+    assert "Address already in use" in last
+    assert "workerd.log" in last

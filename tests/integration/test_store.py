@@ -255,3 +255,39 @@ async def _expiry(store: StateStore, key: str) -> int | None:
     item = await store.get(key)
     assert item is not None
     return item.expires_at
+
+
+async def test_a_value_over_25_mib_is_refused_before_sending(
+    store_metadata: dict[str, str],
+) -> None:
+    recorder = RecordingTransport()
+    async with StateStore(store_metadata, transport=recorder) as recorded:
+        recorder.paths.clear()
+        with pytest.raises(InvalidRequestError, match=r"25 MiB"):
+            await recorded.set("it||huge", b"x" * (25 * 1024 * 1024 + 1))
+
+    assert recorder.paths == []
+
+
+async def test_bulk_get_of_values_too_large_for_one_read_falls_back_to_single_reads(
+    store: StateStore,
+) -> None:
+    big = 13 * 1024 * 1024
+    await store.bulk_set(
+        [SetItem("it||big/a", b"a" * big), SetItem("it||big/b", b"b" * big)]
+    )
+
+    results = await store.bulk_get(["it||big/a", "it||big/b", "it||big/none"])
+
+    sizes = [len(r.item.data) if r.item else None for r in results]
+    assert sizes == [big, big, None]
+    await store.bulk_delete(["it||big/a", "it||big/b"])
+
+
+async def test_bulk_set_accepts_text_values(store: StateStore) -> None:
+    await store.bulk_set([SetItem("it||text", "héllo")])  # type: ignore[arg-type]
+
+    item = await store.get("it||text")
+
+    assert item is not None
+    assert item.data == "héllo".encode()

@@ -4,7 +4,7 @@ from pathlib import Path
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, rsa, x25519
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from workerskv.auth import (
@@ -44,6 +44,10 @@ def _pem(key: object, fmt: serialization.PrivateFormat) -> str:
             "Ed448",
         ),
         (public_key_pem(Ed25519PrivateKey.generate()), "public key"),
+        (
+            _pem(x25519.X25519PrivateKey.generate(), serialization.PrivateFormat.PKCS8),
+            "X25519",
+        ),
         ("garbage", "not a readable PEM key"),
         ("   ", "empty"),
     ],

@@ -103,10 +103,13 @@ async def test_timeouts_become_worker_unreachable(metadata: dict[str, str]) -> N
     def slow(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
 
-    client, _ = _client(metadata, slow)
+    client, transport = _client(metadata, slow)
 
     with pytest.raises(WorkerUnreachableError, match="timeoutInSeconds"):
         await client.delete("k")
+
+    # A timeout has already cost the whole per-request budget: no retry.
+    assert len(transport.requests) == 1
 
 
 async def test_401_is_auth_refused_and_leaks_no_token(metadata: dict[str, str]) -> None:
@@ -156,7 +159,7 @@ async def test_info_404_says_the_url_is_not_a_dapr_worker(
 ) -> None:
     client, _ = _client(metadata, lambda r: httpx.Response(404, text="Not found"))
 
-    with pytest.raises(UnexpectedResponseError, match="info endpoint with HTTP 404"):
+    with pytest.raises(UnexpectedResponseError, match=r"has no Dapr Worker.*workerUrl"):
         await client.info()
 
 
@@ -194,3 +197,13 @@ async def test_20_concurrent_writes_under_a_429_storm_all_land(
     await asyncio.gather(*(client.put(Write("same", b"v")) for _ in range(20)))
 
     assert answered == 40
+
+
+async def test_413_from_the_worker_is_invalid_request(metadata: dict[str, str]) -> None:
+    body = {"error": {"code": "too_large", "message": "value is too large"}}
+    client, _ = _client(metadata, lambda r: httpx.Response(413, json=body))
+
+    with pytest.raises(InvalidRequestError, match="too large") as caught:
+        await client.put(Write("k", b"v"))
+
+    assert caught.value.status == 413

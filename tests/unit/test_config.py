@@ -204,3 +204,55 @@ def test_several_documents_load_in_order(tmp_path: Path, private_pem: str) -> No
 def test_a_file_without_components_says_so(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no document of kind 'Component'"):
         load_components(write(tmp_path / "c.yaml", "kind: Configuration\n"))
+
+
+def test_a_private_key_given_as_another_field_is_never_echoed(
+    metadata: dict[str, str], private_pem: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_metadata({**metadata, "workerUrl": private_pem})
+
+    assert "PRIVATE KEY" not in str(caught.value)
+    assert private_pem.splitlines()[1] not in str(caught.value)
+
+
+def test_long_values_are_shortened_in_errors(metadata: dict[str, str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_metadata({**metadata, "kvNamespaceID": "x y" * 2000})
+
+    assert len(str(caught.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("- a\n- b\n", "no document of kind 'Component'"),
+        ("just text\n", "no document of kind 'Component'"),
+        ("kind: Component\nmetadata: foo\n", "metadata: .*must be a mapping"),
+        (
+            "kind: Component\nmetadata: {name: x}\nspec: [1, 2]\n",
+            "spec: .*must be a mapping",
+        ),
+        ("kind: Component\nmetadata: {name: x}\nspec: {metadata: 5}\n", "name/value"),
+        (
+            "kind: Component\nmetadata: {name: x}\nspec: {metadata: [5]}\n",
+            "needs a 'name'",
+        ),
+        ("kind: [\n", "not valid YAML"),
+    ],
+)
+def test_malformed_component_files_are_one_clear_error(
+    tmp_path: Path, text: str, says: str
+) -> None:
+    with pytest.raises(ConfigError, match=says) as caught:
+        load_components(write(tmp_path / "c.yaml", text))
+
+    assert not str(caught.value).startswith("metadata 'file'")
+
+
+def test_a_component_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_bytes(b"kind: Component\nmetadata: {name: \xff\xfe}\n")
+
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_components(path)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from workerskv.errors import InvalidRequestError
-from workerskv.keys import MAX_KEY_BYTES, escape_key, stored_key, unescape_key
+from workerskv.keys import MAX_KEY_BYTES, escape_key, stored_key
 
 SAMPLES = [
     "plain",
@@ -33,11 +33,6 @@ SAMPLES = [
 )
 def test_escape_key_follows_the_path_segment_rule(key: str, stored: str) -> None:
     assert escape_key(key) == stored
-
-
-@pytest.mark.parametrize("key", SAMPLES)
-def test_unescape_key_inverts_escape_key(key: str) -> None:
-    assert unescape_key(escape_key(key)) == key
 
 
 def test_escape_key_matches_go_path_escape(tmp_path: Path) -> None:

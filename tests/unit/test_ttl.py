@@ -1,7 +1,7 @@
 import pytest
 
 from workerskv.errors import InvalidRequestError
-from workerskv.ttl import format_expire_time, parse_ttl
+from workerskv.ttl import check_ttl, format_expire_time, parse_ttl
 
 
 @pytest.mark.parametrize(
@@ -13,7 +13,9 @@ def test_parse_ttl_means_no_expiry_for_minus_one_zero_and_absent(
     assert parse_ttl(metadata) is None
 
 
-@pytest.mark.parametrize("value", ["abc", "-2", "1.5", "2147483648", "", "--1", "١٢٠"])
+@pytest.mark.parametrize(
+    "value", ["abc", "-2", "1.5", "2147483648", "", "--1", "١٢٠", " 60 "]
+)
 def test_parse_ttl_names_the_field_and_the_bad_value(value: str) -> None:
     with pytest.raises(InvalidRequestError, match="ttlInSeconds") as caught:
         parse_ttl({"ttlInSeconds": value})
@@ -34,3 +36,9 @@ def test_parse_ttl_matches_the_name_case_insensitively() -> None:
 
 def test_format_expire_time_is_rfc3339_utc_whole_seconds() -> None:
     assert format_expire_time(1_700_000_000) == "2023-11-14T22:13:20Z"
+
+
+@pytest.mark.parametrize("ttl", ["120", 1.5, True])
+def test_check_ttl_refuses_what_is_not_an_int(ttl: object) -> None:
+    with pytest.raises(InvalidRequestError, match="whole number"):
+        check_ttl(ttl)  # type: ignore[arg-type]

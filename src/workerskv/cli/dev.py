@@ -55,7 +55,9 @@ class DevOptions:
     show_default=True,
     help="Project-local folder for keys, KV data, the Component YAML and logs.",
 )
-@click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True
+)
 @click.option("--namespace", default=DEFAULT_NAMESPACE, show_default=True)
 @click.option("--worker-name", default=DEFAULT_WORKER_NAME, show_default=True)
 @socket_folder_option
@@ -89,7 +91,7 @@ def dev(
     )
     if prepare(options.layout):
         _say(f"created a development key pair in {options.layout.keys}")
-    with open(options.layout.logs / "workerd.log", "ab") as log:
+    with open(options.layout.logs / "workerd.log", "ab", buffering=0) as log:
         asyncio.run(_serve(options, log))
 
 

@@ -37,6 +37,11 @@ def _target_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _open(options: dict[str, Any]) -> SyncStateStore:
+    if options["component_path"] is None and options["worker_url"] is None:
+        raise click.UsageError(
+            "say which Worker: --component FILE.yaml, or --worker-url with "
+            "--namespace, --worker-name and --key-file"
+        )
     metadata: dict[str, str] = {}
     if options["component_path"] is not None:
         metadata.update(load_component(options["component_path"]).metadata)
