@@ -34,6 +34,8 @@ MIN_VERSION = 20221219
 BATCH_LIMIT = 100
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 EXPIRATION_HEADER = "X-Dapr-Expiration"
+# Set by our Worker only when the value was written with a content type.
+CONTENT_TYPE_HEADER = "X-Dapr-Content-Type"
 # The error code our Worker gives a 404 for an absent key; other 404s are routing.
 _KEY_MISSING = "key_not_found"
 _USER_AGENT = f"dapr-workerskv/{package_version('dapr-workerskv')}"
@@ -151,7 +153,7 @@ class WorkerClient:
         self._expect(response, 200, what=f"reading key {key!r}")
         return Entry(
             data=response.content,
-            content_type=response.headers.get("Content-Type"),
+            content_type=response.headers.get(CONTENT_TYPE_HEADER),
             expires_at=_int_header(response, EXPIRATION_HEADER),
         )
 

@@ -222,6 +222,20 @@ async def test_content_type_is_kept(store: StateStore) -> None:
     assert item.content_type == "application/json"
 
 
+async def test_get_and_bulk_get_agree_on_an_absent_content_type(
+    store: StateStore,
+) -> None:
+    await store.set("it||untyped", b"v")
+
+    single = await store.get("it||untyped")
+    bulk = await store.bulk_get(["it||untyped"])
+
+    assert single is not None
+    assert bulk[0].item is not None
+    assert single.content_type is None
+    assert bulk[0].item.content_type is None
+
+
 async def test_ping_succeeds_against_a_live_worker(store: StateStore) -> None:
     await store.ping()
 

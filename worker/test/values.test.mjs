@@ -35,6 +35,7 @@ describe("single-key routes", () => {
     assert.equal(got.status, 200);
     assert.equal(got.text(), "hello");
     assert.equal(got.headers["content-type"], "application/octet-stream");
+    assert.equal(got.headers["x-dapr-content-type"], undefined);
     assert.equal(got.headers["x-dapr-expiration"], undefined);
 
     assert.equal((await call("DELETE", path("k1"))).status, 204);
@@ -155,6 +156,7 @@ describe("single-key routes", () => {
 
     const got = await call("GET", path("typed"));
     assert.equal(got.headers["content-type"], "application/json; charset=utf-8");
+    assert.equal(got.headers["x-dapr-content-type"], "application/json; charset=utf-8");
     assert.equal(got.text(), '{"a":1}');
   });
 

@@ -1346,6 +1346,7 @@ function parseLimit(text, max) {
 
 // src/routes/values.ts
 var EXPIRATION_HEADER = "X-Dapr-Expiration";
+var CONTENT_TYPE_HEADER = "X-Dapr-Content-Type";
 async function getValue({ env, params }) {
   const namespace = namespaceFor(env, params.ns ?? "");
   const key = validateKey(params.key);
@@ -1356,6 +1357,9 @@ async function getValue({ env, params }) {
   const headers = new Headers({ "Content-Type": value.contentType ?? "application/octet-stream" });
   if (value.expiration !== void 0) {
     headers.set(EXPIRATION_HEADER, String(value.expiration));
+  }
+  if (value.contentType !== void 0) {
+    headers.set(CONTENT_TYPE_HEADER, value.contentType);
   }
   return new Response(value.bytes, { status: 200, headers });
 }

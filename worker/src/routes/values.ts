@@ -12,6 +12,9 @@ import {
 /** Header carrying a value's expiration as Unix seconds. */
 export const EXPIRATION_HEADER = "X-Dapr-Expiration";
 
+/** Header carrying the content type a value was written with, only when one was. */
+export const CONTENT_TYPE_HEADER = "X-Dapr-Content-Type";
+
 /** `GET /kv/:ns/:key`: the stored bytes, with their content type and expiration when known. */
 export async function getValue({ env, params }: RouteContext): Promise<Response> {
   const namespace = namespaceFor(env, params.ns ?? "");
@@ -25,6 +28,9 @@ export async function getValue({ env, params }: RouteContext): Promise<Response>
   const headers = new Headers({ "Content-Type": value.contentType ?? "application/octet-stream" });
   if (value.expiration !== undefined) {
     headers.set(EXPIRATION_HEADER, String(value.expiration));
+  }
+  if (value.contentType !== undefined) {
+    headers.set(CONTENT_TYPE_HEADER, value.contentType);
   }
   return new Response(value.bytes, { status: 200, headers });
 }
