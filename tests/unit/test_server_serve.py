@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -46,12 +47,22 @@ async def list_services(channel: grpc.aio.Channel) -> list[str]:
     return [service.name for service in response.list_services_response.service]
 
 
-async def wait_for_socket(path: Path, task: asyncio.Task[None]) -> None:
-    for _ in range(200):
-        if task.done() or await asyncio.to_thread(path.exists):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{path} did not appear")
+@contextlib.asynccontextmanager
+async def served(
+    socket_path: Path, components: list[Component], backend: FakeBackend
+) -> AsyncIterator[grpc.aio.Channel]:
+    """`serve` in a task, once it says it is listening; stopped on exit."""
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(
+        serve(socket_path, components, factory=backend.factory, stop=stop, ready=ready)
+    )
+    try:
+        await asyncio.wait_for(ready.wait(), timeout=5)
+        async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
+            yield channel
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
 
 
 async def test_reflection_lists_the_state_store(channel: grpc.aio.Channel) -> None:
@@ -129,21 +140,24 @@ async def test_serve_initialises_components_and_removes_socket_on_stop(
 ) -> None:
     backend = FakeBackend(namespaces={"ns-test": {"k": StateItem("k", b"kept")}})
     component = Component("statestore", "state.cloudflare.workerskv", metadata)
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        serve(socket_path, [component], factory=backend.factory, stop=stop)
-    )
-    await wait_for_socket(socket_path, task)
 
-    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
+    async with served(socket_path, [component], backend) as channel:
         stub = state_pb2_grpc.StateStoreStub(channel)
         response = await stub.Get(state_pb2.GetRequest(key="k"), metadata=on())
-    stop.set()
-    await task
 
     assert response.data == b"kept"
     assert not await asyncio.to_thread(socket_path.exists)
     assert backend.stores[0].closed
+
+
+async def test_serve_sets_ready_once_it_answers_on_the_socket(
+    socket_path: Path,
+) -> None:
+    async with served(socket_path, [], FakeBackend()) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        response = await health.Check(health_pb2.HealthCheckRequest())
+
+    assert response.status == health_pb2.HealthCheckResponse.SERVING
 
 
 async def test_serve_fails_before_listening_when_a_component_is_misconfigured(

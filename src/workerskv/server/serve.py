@@ -72,21 +72,29 @@ async def serve(
     factory: StoreFactory = StateStore,
     grace: float = GRACE_PERIOD,
     stop: asyncio.Event | None = None,
+    ready: asyncio.Event | None = None,
 ) -> None:
-    """Serve until SIGTERM, SIGINT or `stop`; `components` are initialised first."""
+    """Serve until SIGTERM, SIGINT or `stop`, setting `ready` once listening.
+
+    `components` are initialised first.
+    """
     stop = stop or asyncio.Event()
     instances = Instances(factory)
     try:
         for component in components:
             _check_type(component, socket_path)
             await instances.preload(component.name, component.metadata)
-        await _run(socket_path, instances, grace, stop)
+        await _run(socket_path, instances, grace, stop, ready)
     finally:
         await instances.close()
 
 
 async def _run(
-    socket_path: Path, instances: Instances, grace: float, stop: asyncio.Event
+    socket_path: Path,
+    instances: Instances,
+    grace: float,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None,
 ) -> None:
     server = create_server(socket_path, instances)
     loop = asyncio.get_running_loop()
@@ -95,6 +103,8 @@ async def _run(
     try:
         await server.start()
         log.info("serving: socket=%s type=%s", socket_path, _type_for(socket_path))
+        if ready is not None:
+            ready.set()
         await stop.wait()
         log.info("stopping: grace=%ss", grace)
         await server.stop(grace)
