@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ class FakeBackend:
     stores: list[FakeStore] = field(default_factory=list)
     fail_with: BaseException | None = None
     fail_init_with: BaseException | None = None
+    # Every init waits until this is set, as a call to a hung Worker would.
+    init_gate: asyncio.Event | None = None
 
     def factory(self, config: Config) -> FakeStore:
         """Make a store on the namespace `config` names, as `StateStore` would."""
@@ -46,6 +49,8 @@ class FakeStore:
         return self.config.worker_url or "https://managed.example.workers.dev/"
 
     async def init(self) -> None:
+        if self.backend.init_gate is not None:
+            await self.backend.init_gate.wait()
         if self.backend.fail_init_with is not None:
             raise self.backend.fail_init_with
         self.initialised = True

@@ -41,12 +41,14 @@ def folder() -> Iterator[Path]:
         yield path
 
 
-def start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [WORKERSKV, "serve", *args],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start(*args: str, log: Path | None = None) -> subprocess.Popen[str]:
+    """`workerskv serve`, its stderr piped or, given `log`, written there."""
+    if log is None:
+        return subprocess.Popen(
+            [WORKERSKV, "serve", *args], stderr=subprocess.PIPE, text=True
+        )
+    with log.open("w") as stderr:
+        return subprocess.Popen([WORKERSKV, "serve", *args], stderr=stderr, text=True)
 
 
 def wait_for(path: Path, process: subprocess.Popen[str]) -> None:
@@ -54,6 +56,14 @@ def wait_for(path: Path, process: subprocess.Popen[str]) -> None:
     while not path.exists():
         assert process.poll() is None, process.communicate()[1]
         assert time.monotonic() < deadline, f"{path} did not appear"
+        time.sleep(0.05)
+
+
+def wait_for_line(log: Path, text: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while text not in log.read_text():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"{text!r} was not logged"
         time.sleep(0.05)
 
 
@@ -114,13 +124,19 @@ def test_unreachable_worker_at_start_keeps_serving(
 ) -> None:
     key = private_pem.strip().replace("\n", "\\n")
     path = write(folder / "c.yaml", COMPONENT.format(namespace="ns-test", key=key))
+    log = folder / "serve.log"
 
-    process = start("--socket-folder", str(folder), "--component", str(path))
+    process = start("--socket-folder", str(folder), "--component", str(path), log=log)
     wait_for(folder / "cloudflare.workerskv.sock", process)
+    # Its retries take seconds: the socket must not wait for them.
+    early = log.read_text()
+    wait_for_line(log, "component not ready", process)
     process.terminate()
-    _, stderr = process.communicate(timeout=30)
+    process.wait(timeout=30)
+    text = log.read_text()
 
-    assert process.returncode == 0, stderr
-    assert "component not ready, retrying at its next call: name=statestore" in stderr
-    assert "127.0.0.1:9" in stderr
-    assert "PRIVATE KEY" not in stderr
+    assert "component not ready" not in early
+    assert process.returncode == 0, text
+    assert "component not ready, retrying at its next call: name=statestore" in text
+    assert "127.0.0.1:9" in text
+    assert "PRIVATE KEY" not in text

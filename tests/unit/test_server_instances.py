@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import grpc
 import pytest
 
 from tests.unit.fake_state_store import FakeBackend
 from tests.unit.server_harness import (
+    NAME,
     SOCKET_NAME,
     failure,
     init,
@@ -29,6 +31,14 @@ def backend() -> FakeBackend:
 
 
 @pytest.fixture
+async def instances(backend: FakeBackend) -> AsyncIterator[Instances]:
+    """Instances of `backend`'s stores, closed after the test."""
+    instances = Instances(backend.factory)
+    yield instances
+    await instances.close()
+
+
+@pytest.fixture
 async def stub(backend: FakeBackend) -> AsyncIterator[state_pb2_grpc.StateStoreStub]:
     with socket_folder() as folder:
         async with serving(folder / SOCKET_NAME, backend) as channel:
@@ -42,6 +52,15 @@ async def ready(
     """A stub whose default instance has been initialised."""
     await init(stub, metadata)
     return stub
+
+
+async def eventually(condition: Callable[[], bool]) -> None:
+    """Wait up to five seconds for `condition`, as background work runs."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met within 5s")
 
 
 async def test_call_for_unknown_instance_names_it(
@@ -159,28 +178,149 @@ async def test_logs_one_warning_per_failed_call(
 
 
 async def test_start_up_component_whose_worker_is_down_recovers_on_a_later_call(
-    backend: FakeBackend, metadata: dict[str, str]
+    instances: Instances, backend: FakeBackend, metadata: dict[str, str]
 ) -> None:
-    instances = Instances(backend.factory)
     backend.fail_init_with = WorkerUnreachableError("cannot reach the Worker")
 
-    await instances.preload("statestore", metadata)
+    instances.preload(NAME, metadata)
     with pytest.raises(WorkerUnreachableError):
-        await instances.resolve("statestore")
+        await instances.resolve(NAME)
     backend.fail_init_with = None
-    store = await instances.resolve("statestore")
+    store = await instances.resolve(NAME)
 
-    assert await instances.resolve("statestore") is store
-    await instances.close()
+    assert await instances.resolve(NAME) is store
 
 
 async def test_start_up_component_with_bad_metadata_is_refused_at_once(
-    backend: FakeBackend, metadata: dict[str, str]
+    instances: Instances, backend: FakeBackend, metadata: dict[str, str]
 ) -> None:
-    instances = Instances(backend.factory)
-
     with pytest.raises(ConfigError, match="kvNamespaceID"):
-        await instances.preload("statestore", {**metadata, "kvNamespaceID": "a b"})
+        instances.preload(NAME, {**metadata, "kvNamespaceID": "a b"})
 
     with pytest.raises(UnknownInstanceError):
-        await instances.resolve("statestore")
+        await instances.resolve(NAME)
+    assert backend.stores == []
+
+
+async def test_start_up_component_is_set_up_in_the_background(
+    instances: Instances,
+    backend: FakeBackend,
+    metadata: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="workerskv.server")
+
+    instances.preload(NAME, metadata)
+    await eventually(lambda: bool(caplog.records))
+
+    assert backend.stores[0].initialised
+    assert [r.getMessage() for r in caplog.records] == [
+        "component initialised: name=statestore mode=pre-provisioned "
+        "worker=http://127.0.0.1:9/ namespace=ns-test"
+    ]
+
+
+async def test_start_up_component_whose_worker_is_down_logs_one_warning(
+    instances: Instances,
+    backend: FakeBackend,
+    metadata: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="workerskv.server")
+    backend.fail_init_with = WorkerUnreachableError("cannot reach the Worker")
+
+    instances.preload(NAME, metadata)
+    await eventually(lambda: bool(caplog.records))
+
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == (
+        "component not ready, retrying at its next call: name=statestore: "
+        "cannot reach the Worker"
+    )
+    assert not record.exc_info
+
+
+async def test_start_up_set_up_failing_on_a_bug_logs_its_traceback(
+    instances: Instances,
+    backend: FakeBackend,
+    metadata: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    backend.fail_init_with = KeyError("secret-internal-detail")
+
+    instances.preload(NAME, metadata)
+    await eventually(lambda: bool(caplog.records))
+
+    [record] = caplog.records
+    assert "internal error in the workerskv component" in record.getMessage()
+    assert "Traceback" in caplog.text
+
+
+async def test_call_during_start_up_set_up_waits_for_it_instead_of_starting_another(
+    instances: Instances, backend: FakeBackend, metadata: dict[str, str]
+) -> None:
+    backend.init_gate = asyncio.Event()
+    instances.preload(NAME, metadata)
+    await eventually(lambda: bool(backend.stores))
+
+    call = asyncio.create_task(instances.resolve(NAME))
+    await asyncio.sleep(0.05)
+    waited = not call.done()
+    backend.init_gate.set()
+    store = await call
+
+    assert waited
+    assert backend.stores == [store]
+
+
+async def test_hung_start_up_component_holds_up_no_other_component(
+    metadata: dict[str, str],
+) -> None:
+    hung, other = FakeBackend(init_gate=asyncio.Event()), FakeBackend()
+    instances = Instances(
+        lambda config: (hung if config.namespace_id == "ns-hung" else other).factory(
+            config
+        )
+    )
+    instances.preload("hung", {**metadata, "kvNamespaceID": "ns-hung"})
+    await eventually(lambda: bool(hung.stores))
+
+    try:
+        await asyncio.wait_for(instances.init(NAME, metadata), timeout=5)
+        store = await asyncio.wait_for(instances.resolve(NAME), timeout=5)
+    finally:
+        await instances.close()
+
+    assert store is other.stores[0]
+
+
+async def test_close_stops_a_start_up_set_up_that_hangs(
+    backend: FakeBackend, metadata: dict[str, str]
+) -> None:
+    backend.init_gate = asyncio.Event()
+    instances = Instances(backend.factory)
+    instances.preload(NAME, metadata)
+    await eventually(lambda: bool(backend.stores))
+
+    await asyncio.wait_for(instances.close(), timeout=5)
+
+    assert backend.stores[0].closed
+    assert not backend.stores[0].initialised
+
+
+async def test_failed_init_drops_the_start_up_metadata_too(
+    instances: Instances,
+    backend: FakeBackend,
+    metadata: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    backend.fail_init_with = WorkerUnreachableError("cannot reach the Worker")
+    instances.preload(NAME, metadata)
+    await eventually(lambda: "not ready" in caplog.text)
+
+    with pytest.raises(ConfigError):
+        await instances.init(NAME, {**metadata, "kvNamespaceID": "a b"})
+
+    with pytest.raises(UnknownInstanceError):
+        await instances.resolve(NAME)

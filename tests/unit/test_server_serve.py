@@ -14,7 +14,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tests.unit.fake_state_store import FakeBackend
-from tests.unit.server_harness import SOCKET_NAME, on, serving, socket_folder
+from tests.unit.server_harness import (
+    SOCKET_NAME,
+    failure,
+    on,
+    serving,
+    socket_folder,
+)
 from workerskv._proto import state_pb2, state_pb2_grpc
 from workerskv.component import Component
 from workerskv.errors import ConfigError, WorkerUnreachableError
@@ -160,6 +166,37 @@ async def test_serve_sets_ready_once_it_answers_on_the_socket(
     assert response.status == health_pb2.HealthCheckResponse.SERVING
 
 
+async def test_serve_listens_at_once_while_a_components_worker_hangs(
+    socket_path: Path, metadata: dict[str, str]
+) -> None:
+    backend = FakeBackend(init_gate=asyncio.Event())
+    component = Component("statestore", "state.cloudflare.workerskv", metadata)
+
+    async with served(socket_path, [component], backend) as channel:
+        stub = state_pb2_grpc.StateStoreStub(channel)
+        call = stub.Get(state_pb2.GetRequest(key="k"), metadata=on())
+        await asyncio.sleep(0.05)
+        waited = not call.done()
+        backend.init_gate.set()
+        response = await call
+
+    assert waited
+    assert response == state_pb2.GetResponse()
+    assert len(backend.stores) == 1
+
+
+async def test_serve_stops_while_a_components_worker_hangs(
+    socket_path: Path, metadata: dict[str, str]
+) -> None:
+    backend = FakeBackend(init_gate=asyncio.Event())
+    component = Component("statestore", "state.cloudflare.workerskv", metadata)
+
+    async with served(socket_path, [component], backend):
+        pass
+
+    assert backend.stores[0].closed
+
+
 async def test_serve_fails_before_listening_when_a_component_is_misconfigured(
     socket_path: Path, metadata: dict[str, str]
 ) -> None:
@@ -178,12 +215,14 @@ async def test_serve_listens_when_a_components_worker_is_down(
 ) -> None:
     backend = FakeBackend(fail_init_with=WorkerUnreachableError("no Worker"))
     component = Component("statestore", "state.cloudflare.workerskv", metadata)
-    stop = asyncio.Event()
-    stop.set()
 
-    await serve(socket_path, [component], factory=backend.factory, stop=stop)
+    async with served(socket_path, [component], backend) as channel:
+        stub = state_pb2_grpc.StateStoreStub(channel)
+        failed = await failure(stub.Get(state_pb2.GetRequest(key="k"), metadata=on()))
 
-    assert backend.stores[0].closed
+    assert failed.code is grpc.StatusCode.UNAVAILABLE
+    assert backend.stores
+    assert all(store.closed for store in backend.stores)
 
 
 async def test_serve_warns_of_a_component_type_this_socket_does_not_serve(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from workerskv.config import Config
-from workerskv.errors import ConfigError, WorkersKVError
+from workerskv.errors import WorkersKVError
 from workerskv.models import BulkGetResult, SetItem, StateItem
-from workerskv.server.status import UnknownInstanceError
+from workerskv.server.status import UnknownInstanceError, message_for
 from workerskv.store import StateStore
 
 log = logging.getLogger("workerskv.server")
@@ -59,45 +60,74 @@ class Instances:
     def __init__(self, factory: StoreFactory = StateStore) -> None:
         self._factory = factory
         self._stores: dict[str, Store] = {}
-        # Start-up components whose Worker could not be used yet, by name.
+        # Start-up components not set up yet, by name: their metadata.
         self._pending: dict[str, Mapping[str, str]] = {}
-        self._lock = asyncio.Lock()
+        self._set_ups: set[asyncio.Task[None]] = set()
+        # One lock per name: a hung Worker must not hold up other components.
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def init(self, name: str, metadata: Mapping[str, str]) -> None:
         """Set up `name` from component metadata, replacing any earlier set-up."""
-        async with self._lock:
+        async with self._locks[name]:
+            # A failed Init leaves nothing behind: daprd now holds the new metadata.
+            self._pending.pop(name, None)
             await self._init_locked(name, metadata)
 
-    async def preload(self, name: str, metadata: Mapping[str, str]) -> None:
-        """Set up `name` at start; while its Worker cannot be used, retry per call."""
-        try:
-            await self.init(name, metadata)
-        except ConfigError:
-            raise
-        except WorkersKVError as exc:
-            self._pending[name] = metadata
-            log.warning(
-                "component not ready, retrying at its next call: name=%s: %s", name, exc
-            )
+    def preload(self, name: str, metadata: Mapping[str, str]) -> None:
+        """Check `name`'s metadata now and set it up in the background."""
+        Config.from_metadata(metadata)
+        self._pending[name] = metadata
+
+        task = asyncio.create_task(self._set_up_pending(name))
+        self._set_ups.add(task)
+        task.add_done_callback(self._set_ups.discard)
 
     async def resolve(self, name: str) -> Store:
-        """The store of instance `name`, set up now if its start-up was deferred."""
+        """The store of instance `name`, waiting for or retrying a deferred set-up."""
+        if name not in self._stores and name in self._pending:
+            async with self._locks[name]:
+                await self._set_up_pending_locked(name)
+
         store = self._stores.get(name)
-        if store is not None:
-            return store
-        if name not in self._pending:
+        if store is None:
             raise UnknownInstanceError(
                 f"component instance {name!r} is not initialised here: check that the "
                 "Component's metadata.name is right and that Init succeeded (a "
                 "restarted component process needs --component for each YAML)"
             )
-        async with self._lock:
-            if name not in self._stores:
-                await self._init_locked(name, self._pending[name])
-        return self._stores[name]
+        return store
+
+    async def close(self) -> None:
+        """Stop start-up set-ups still running and close every store."""
+        set_ups = list(self._set_ups)
+        for task in set_ups:
+            task.cancel()
+        await asyncio.gather(*set_ups, return_exceptions=True)
+
+        for name in list(self._stores):
+            async with self._locks[name]:
+                await self._remove(name)
+
+    async def _set_up_pending(self, name: str) -> None:
+        try:
+            async with self._locks[name]:
+                await self._set_up_pending_locked(name)
+        except Exception as exc:
+            log.warning(
+                "component not ready, retrying at its next call: name=%s: %s",
+                name,
+                message_for(exc),
+                # A traceback only for bugs: our own errors explain themselves.
+                exc_info=not isinstance(exc, WorkersKVError),
+            )
+
+    async def _set_up_pending_locked(self, name: str) -> None:
+        metadata = self._pending.get(name)
+        # None: set up, or replaced by an Init, while this waited for the lock.
+        if metadata is not None:
+            await self._init_locked(name, metadata)
 
     async def _init_locked(self, name: str, metadata: Mapping[str, str]) -> None:
-        # A failed Init leaves nothing behind: daprd now holds the new metadata.
         await self._remove(name)
         config = Config.from_metadata(metadata)
         store = self._factory(config)
@@ -116,23 +146,6 @@ class Instances:
             store.worker_url,
             config.namespace_id,
         )
-
-    def get(self, name: str) -> Store:
-        """The store of instance `name`."""
-        store = self._stores.get(name)
-        if store is None:
-            raise UnknownInstanceError(
-                f"component instance {name!r} is not initialised here: check that the "
-                "Component's metadata.name is right and that Init succeeded (a "
-                "restarted component process needs --component for each YAML)"
-            )
-        return store
-
-    async def close(self) -> None:
-        """Close every store."""
-        async with self._lock:
-            for name in list(self._stores):
-                await self._remove(name)
 
     async def _remove(self, name: str) -> None:
         store = self._stores.pop(name, None)

@@ -76,14 +76,17 @@ async def serve(
 ) -> None:
     """Serve until SIGTERM, SIGINT or `stop`, setting `ready` once listening.
 
-    `components` are initialised first.
+    The metadata of `components` is checked before listening; their stores are
+    set up in the background.
     """
     stop = stop or asyncio.Event()
     instances = Instances(factory)
     try:
+        # daprd looks for sockets only at its own start: a hung Worker must not
+        # keep ours from appearing.
         for component in components:
             _check_type(component, socket_path)
-            await instances.preload(component.name, component.metadata)
+            instances.preload(component.name, component.metadata)
         await _run(socket_path, instances, grace, stop, ready)
     finally:
         await instances.close()
