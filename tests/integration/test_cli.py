@@ -215,3 +215,18 @@ def test_dev_on_a_busy_port_quotes_the_cause(tmp_path: Path, sockets: Path) -> N
     last = result.stderr.decode().strip().splitlines()[-1]
     assert "Address already in use" in last
     assert "workerd.log" in last
+
+
+def test_dev_refuses_a_socket_another_process_serves(
+    tmp_path: Path, sockets: Path
+) -> None:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as other:
+        other.bind(str(sockets / "cloudflare.workerskv.sock"))
+        other.listen()
+        args = ["dev", "--port", str(_free_port()), "--socket-folder", str(sockets)]
+
+        result = _run(*args, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert b"another process is serving" in result.stderr
+    assert b"press Ctrl-C" not in result.stderr

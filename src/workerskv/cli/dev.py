@@ -29,9 +29,6 @@ from workerskv.errors import LocalRuntimeError
 from workerskv.localrun import LocalWorker
 from workerskv.store import StateStore
 
-# How long the component socket may take to appear after start.
-_SOCKET_WAIT = 30.0
-
 
 @dataclass(frozen=True)
 class DevOptions:
@@ -108,10 +105,11 @@ async def _serve(options: DevOptions, log: BinaryIO) -> None:
         path = write_component(
             layout, worker.url, options.namespace, options.worker_name
         )
-        socket_path = options.socket_path
-        serving = asyncio.create_task(_component(socket_path, path, stop))
-        if socket_path is not None:
-            await _wait_for_socket(socket_path, serving)
+        ready = asyncio.Event()
+        serving = asyncio.create_task(
+            _component(options.socket_path, path, stop, ready)
+        )
+        await _until_ready(ready, serving)
         _summary(worker.url, options)
         if options.demo:
             await _demo(config, worker)
@@ -126,11 +124,15 @@ async def _serve(options: DevOptions, log: BinaryIO) -> None:
         _say("stopped")
 
 
-async def _component(socket_path: Path | None, yaml: Path, stop: asyncio.Event) -> None:
+async def _component(
+    socket_path: Path | None, yaml: Path, stop: asyncio.Event, ready: asyncio.Event
+) -> None:
     if socket_path is None:
+        ready.set()
         await _until_stopped(stop)
     else:
-        await server.serve(socket_path, [load_component(yaml)], stop=stop)
+        component = load_component(yaml)
+        await server.serve(socket_path, [component], stop=stop, ready=ready)
 
 
 async def _until_stopped(stop: asyncio.Event) -> None:
@@ -144,16 +146,14 @@ async def _until_stopped(stop: asyncio.Event) -> None:
             loop.remove_signal_handler(signum)
 
 
-async def _wait_for_socket(path: Path, serving: asyncio.Task[None]) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + _SOCKET_WAIT
-    while not await asyncio.to_thread(path.exists):
-        if serving.done():
-            await serving
-            raise LocalRuntimeError("the pluggable component stopped at start")
-        if loop.time() > deadline:
-            raise LocalRuntimeError(f"the component socket {path} did not appear")
-        await asyncio.sleep(0.05)
+async def _until_ready(ready: asyncio.Event, serving: asyncio.Task[None]) -> None:
+    """Wait until the component listens; its start-up error, if any, is raised."""
+    waiting = asyncio.create_task(ready.wait())
+    await asyncio.wait({waiting, serving}, return_when=asyncio.FIRST_COMPLETED)
+    if not ready.is_set():
+        waiting.cancel()
+        await serving
+        raise LocalRuntimeError("the pluggable component stopped at start")
 
 
 async def _demo(config: Config, worker: LocalWorker) -> None:
