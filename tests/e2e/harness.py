@@ -176,6 +176,9 @@ class Daprd(Process):
             "--dapr-internal-grpc-port",
             str(free_port()),
             "--enable-metrics=false",
+            # Above its 4Mi default, so values daprd could not read back reach us.
+            "--max-body-size",
+            "16Mi",
             "--log-level",
             "debug",
         ]

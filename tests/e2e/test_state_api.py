@@ -15,6 +15,7 @@ from dapr.clients.grpc._state import StateItem
 from dapr.proto import api_service_v1, api_v1, common_v1
 
 from tests.e2e.harness import Stack, dapr_key
+from workerskv.server.servicer import DAPRD_MAX_VALUE
 from workerskv.store import StateStore
 
 pytestmark = pytest.mark.e2e
@@ -238,3 +239,52 @@ async def test_etag_is_refused_saying_etags_are_unsupported(
     assert answer.status_code == 400, answer.text
     assert "ETag" in answer.json()["message"]
     assert await kv_a.get(dapr_key("etag")) is None
+
+
+async def test_largest_value_daprd_reads_back_round_trips(
+    daprd_stub: api_service_v1.DaprStub, http: httpx.AsyncClient
+) -> None:
+    value = b"x" * DAPRD_MAX_VALUE
+    await daprd_stub.SaveState(
+        api_v1.SaveStateRequest(
+            store_name=STORE, states=[common_v1.StateItem(key="big", value=value)]
+        )
+    )
+
+    answer = await http.get(path("big"))
+
+    assert answer.status_code == 200
+    assert answer.content == value
+
+
+async def test_value_over_4_mib_stored_around_daprd_cannot_be_read_through_it(
+    http: httpx.AsyncClient, kv_a: StateStore
+) -> None:
+    await kv_a.set(dapr_key("huge"), b"x" * (4 * 1024 * 1024 + 1))
+
+    answer = await http.get(path("huge"))
+
+    # Why the component refuses such values: daprd's client stops at 4 MiB.
+    assert answer.status_code == 500, answer.text
+    assert "received message larger than max" in answer.json()["message"]
+
+
+async def test_value_daprd_could_not_read_back_is_a_400_naming_the_key(
+    daprd_stub: api_service_v1.DaprStub, http: httpx.AsyncClient, kv_a: StateStore
+) -> None:
+    value = b"x" * (DAPRD_MAX_VALUE + 1)
+    request = api_v1.SaveStateRequest(
+        store_name=STORE, states=[common_v1.StateItem(key="too-big", value=value)]
+    )
+
+    with pytest.raises(grpc.aio.AioRpcError) as over_grpc:
+        await daprd_stub.SaveState(request)
+    # JSON quotes make the stored value two bytes longer than the string.
+    item = {"key": "too-big", "value": "x" * DAPRD_MAX_VALUE}
+    answer = await http.post(f"/state/{STORE}", json=[item])
+
+    assert over_grpc.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "daprd could read back" in (over_grpc.value.details() or "")
+    assert answer.status_code == 400, answer.text
+    assert f"{dapr_key('too-big')!r}" in answer.json()["message"]
+    assert await kv_a.get(dapr_key("too-big")) is None

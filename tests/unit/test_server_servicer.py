@@ -21,6 +21,7 @@ from tests.unit.server_harness import (
 from workerskv._proto import common_pb2, state_pb2, state_pb2_grpc
 from workerskv.errors import WorkerUnreachableError
 from workerskv.models import StateItem
+from workerskv.server.servicer import DAPRD_MAX_VALUE
 
 ODD_KEYS = ["app||a/b c", "app||user/123/settings", "app||ключ ü 鍵", "app||x||y"]
 
@@ -93,14 +94,43 @@ async def test_set_without_ttl_answers_no_expiry(
     assert backend.namespaces["ns-test"]["app||k"].content_type is None
 
 
-async def test_values_above_grpcs_default_4_mib_are_accepted(
+async def test_value_as_large_as_daprd_reads_back_is_stored(
     ready: state_pb2_grpc.StateStoreStub, backend: FakeBackend
 ) -> None:
-    value = b"x" * (25 * 1024 * 1024)
+    value = b"x" * DAPRD_MAX_VALUE
 
     await ready.Set(set_request("app||big", value), metadata=on())
 
     assert backend.namespaces["ns-test"]["app||big"].data == value
+
+
+async def test_value_larger_than_daprd_reads_back_is_refused(
+    ready: state_pb2_grpc.StateStoreStub, backend: FakeBackend
+) -> None:
+    value = b"x" * (DAPRD_MAX_VALUE + 1)
+
+    failed = await failure(ready.Set(set_request("app||big", value), metadata=on()))
+
+    assert failed.code is grpc.StatusCode.INVALID_ARGUMENT
+    assert failed.info.metadata["http_code"] == "400"
+    assert "'app||big'" in failed.message
+    assert f"{DAPRD_MAX_VALUE + 1} bytes" in failed.message
+    assert f"{DAPRD_MAX_VALUE} daprd could read back" in failed.message
+    assert "app||big" not in backend.namespaces.get("ns-test", {})
+
+
+async def test_bulk_set_with_one_value_daprd_cannot_read_back_writes_nothing(
+    ready: state_pb2_grpc.StateStoreStub, backend: FakeBackend
+) -> None:
+    items = [set_request("a"), set_request("b", b"x" * (DAPRD_MAX_VALUE + 1))]
+
+    failed = await failure(
+        ready.BulkSet(state_pb2.BulkSetRequest(items=items), metadata=on())
+    )
+
+    assert failed.code is grpc.StatusCode.INVALID_ARGUMENT
+    assert "'b'" in failed.message
+    assert backend.namespaces.get("ns-test", {}) == {}
 
 
 async def test_empty_value_is_stored(

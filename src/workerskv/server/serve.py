@@ -29,8 +29,8 @@ DEFAULT_SOCKET_FOLDER = "/tmp/dapr-components-sockets"  # noqa: S108 - daprd's d
 DEFAULT_SOCKET_NAME = "cloudflare.workerskv.sock"
 # Time in-flight calls get to finish after SIGTERM or SIGINT.
 GRACE_PERIOD = 10.0
-# gRPC's 4 MiB default is below Workers KV's 25 MiB per value; leave room for bulk
-# writes of several large values.
+# A bulk write carries several values of up to about 4 MiB each, far above gRPC's
+# 4 MiB default for a whole message.
 MAX_MESSAGE_BYTES = 128 * 1024 * 1024
 # sun_path holds 108 bytes on Linux, including the terminating NUL.
 _MAX_SOCKET_PATH = 107

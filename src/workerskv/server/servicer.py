@@ -22,6 +22,10 @@ from workerskv.ttl import parse_ttl
 log = logging.getLogger("workerskv.server")
 
 INSTANCE_METADATA = "x-component-instance"
+# daprd reads component answers with gRPC's default 4 MiB receive limit: a larger
+# value would be stored, then fail every Get in daprd. The margin leaves room for
+# the rest of the answer (metadata, content type).
+DAPRD_MAX_VALUE = 4 * 1024 * 1024 - 64 * 1024
 _FIRST_WRITE = state_pb2.StateOptions.CONCURRENCY_FIRST_WRITE
 
 Request = TypeVar("Request")
@@ -173,6 +177,7 @@ def _instance_or_none(context: Any) -> str | None:
 
 def _set_item(request: state_pb2.SetRequest) -> SetItem:
     _refuse_concurrency(request.key, request.etag.value, request.options)
+    _refuse_unreadable(request.key, request.value)
     return SetItem(
         key=request.key,
         value=request.value,
@@ -192,6 +197,16 @@ def _refuse_concurrency(key: str, etag: str, options: state_pb2.StateOptions) ->
         raise InvalidRequestError(
             f"key {key!r}: first-write concurrency needs ETags, which this state "
             "store does not support; use last-write concurrency"
+        )
+
+
+def _refuse_unreadable(key: str, value: bytes) -> None:
+    """Refuse a value daprd could store but never read back."""
+    if len(value) > DAPRD_MAX_VALUE:
+        raise InvalidRequestError(
+            f"key {key!r}: the value has {len(value)} bytes, more than the "
+            f"{DAPRD_MAX_VALUE} daprd could read back (its gRPC client to "
+            "components accepts 4 MiB per message); store a smaller value"
         )
 
 
