@@ -61,7 +61,7 @@ def create_server(socket_path: Path, instances: Instances) -> grpc.aio.Server:
     try:
         server.add_insecure_port(f"unix://{socket_path}")
     except RuntimeError as exc:
-        raise ConfigError("socket", f"cannot listen on {socket_path}: {exc}") from None
+        raise _socket_error(f"cannot listen on {socket_path}: {exc}") from None
     return server
 
 
@@ -117,19 +117,22 @@ async def _run(
         _release_socket(socket_path)
 
 
+def _socket_error(message: str) -> ConfigError:
+    return ConfigError("socket", message, metadata=False)
+
+
 def _claim_socket(path: Path) -> None:
     """Make `path` free for our socket, refusing to take over a live one."""
     if len(os.fsencode(path)) > _MAX_SOCKET_PATH:
-        raise ConfigError(
-            "socket",
+        raise _socket_error(
             f"{path} is longer than the {_MAX_SOCKET_PATH} bytes a unix socket path "
             "may have; choose a shorter folder",
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(
-            "socket", f"cannot create the folder {path.parent}: {exc.strerror}"
+        raise _socket_error(
+            f"cannot create the folder {path.parent}: {exc.strerror}"
         ) from None
     try:
         mode = path.lstat().st_mode
@@ -137,10 +140,9 @@ def _claim_socket(path: Path) -> None:
         return
 
     if not stat.S_ISSOCK(mode):
-        raise ConfigError("socket", f"{path} exists and is not a socket; remove it")
+        raise _socket_error(f"{path} exists and is not a socket; remove it")
     if _listening(path):
-        raise ConfigError(
-            "socket",
+        raise _socket_error(
             f"another process is serving on {path}; stop it or choose another name",
         )
     log.info("replacing stale socket: socket=%s", path)
