@@ -126,8 +126,8 @@ class WorkerClient:
         response = await self._request("GET", INFO_PATH)
         if response.status_code == 404:
             raise UnexpectedResponseError(
-                f"{self.base_url} has no Dapr Worker: its info endpoint answered 404; "
-                "check workerUrl",
+                f"{self.base_url} has no Dapr Worker: its info endpoint answered "
+                f"HTTP 404 ({_detail(response)}); check workerUrl",
                 status=404,
             )
         self._expect(response, 200, what="the info endpoint")
