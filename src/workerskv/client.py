@@ -133,7 +133,7 @@ class WorkerClient:
         self._expect(response, 200, what="the info endpoint")
         body = self._json(response, "the info endpoint")
         return WorkerInfo(
-            version=str(body.get("version", "")),
+            version=str(body.get("version") or ""),
             namespaces=tuple(str(n) for n in body.get("kv") or ()),
             features=frozenset(str(f) for f in body.get("features") or ()),
         )
@@ -331,8 +331,12 @@ def _detail(response: httpx.Response) -> str:
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return str(body["error"].get("message", ""))[:200]
-    text = response.text.strip()
-    return text[:200] if text else "(empty body)"
+
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if kind and kind != "text/plain":
+        return f"a {kind} body of {len(response.content)} bytes"
+    text = " ".join(response.text.split())
+    return text[:120] if text else "(empty body)"
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:

@@ -40,7 +40,7 @@ def load_components(path: Path) -> list[Component]:
     except UnicodeDecodeError:
         raise _file_error(path, "is not UTF-8 text") from None
     except yaml.YAMLError as exc:
-        raise _file_error(path, f"is not valid YAML: {exc}") from None
+        raise _file_error(path, f"is not valid YAML: {_yaml_problem(exc)}") from None
 
     components = [
         _component(doc, path)
@@ -122,6 +122,14 @@ def _item_value(item: Mapping[str, Any], path: Path) -> str:
 
     value = item.get("value")
     return "" if value is None else str(value)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what, without quoting the line: it may hold a secret."""
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return "it cannot be parsed"
+    mark = exc.problem_mark
+    return f"{exc.problem} at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def _file_error(path: Path, message: str) -> ConfigError:

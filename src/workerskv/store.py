@@ -249,8 +249,9 @@ class StateStore:
 def check_worker(info: WorkerInfo, config: Config) -> None:
     """Refuse a Worker that is too old or lacks the configured namespace."""
     if version_number(info.version) < MIN_VERSION:
+        found = repr(info.version) if info.version else "no version"
         raise WorkerOutdatedError(
-            f"the Worker reports version {info.version!r}; at least {MIN_VERSION} is "
+            f"the Worker reports {found}; version {MIN_VERSION} or later is "
             "required: redeploy it (`workerskv worker render` writes the current one)"
         )
     if config.namespace_id not in info.namespaces:

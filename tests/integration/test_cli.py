@@ -230,3 +230,17 @@ def test_dev_refuses_a_socket_another_process_serves(
     assert result.returncode == 1
     assert b"another process is serving" in result.stderr
     assert b"press Ctrl-C" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["keygen", "--out"], ["dev", "--exit", "--dir"]])
+def test_an_unusable_folder_is_one_line_not_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+
+    result = _run(*command, str(blocker / "sub"), cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert result.stderr.decode().strip().splitlines()[-1].startswith("error: ")

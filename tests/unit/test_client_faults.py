@@ -207,3 +207,19 @@ async def test_413_from_the_worker_is_invalid_request(metadata: dict[str, str]) 
         await client.put(Write("k", b"v"))
 
     assert caught.value.status == 413
+
+
+async def test_a_web_page_answering_404_is_summarised_not_quoted(
+    metadata: dict[str, str],
+) -> None:
+    page = "<!DOCTYPE html>\n<html><body>" + "x" * 5000 + "</body></html>"
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    client, _ = _client(
+        metadata, lambda r: httpx.Response(404, text=page, headers=headers)
+    )
+
+    with pytest.raises(UnexpectedResponseError) as caught:
+        await client.info()
+
+    assert "text/html body of" in str(caught.value)
+    assert "<html>" not in str(caught.value)

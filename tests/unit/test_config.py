@@ -256,3 +256,17 @@ def test_a_component_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_components(path)
+
+
+def test_yaml_errors_never_quote_the_offending_line(tmp_path: Path) -> None:
+    text = (
+        "kind: Component\nspec:\n  metadata:\n"
+        '    - name: cfAPIToken\n      value: "tok-SECRET\n'
+    )
+
+    with pytest.raises(
+        ConfigError, match=r"not valid YAML: .* at line \d+, column \d+"
+    ) as caught:
+        load_components(write(tmp_path / "c.yaml", text))
+
+    assert "SECRET" not in str(caught.value)

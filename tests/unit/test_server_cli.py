@@ -113,8 +113,9 @@ def test_bad_component_metadata_is_one_line_and_exit_1(folder: Path) -> None:
 
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "error: metadata 'kvNamespaceID': 'not a namespace' has characters other "
-        "than letters, digits, '_', '-' and '.'; give the namespace ID, not its title"
+        f"error: {path}, component 'statestore': metadata 'kvNamespaceID': "
+        "'not a namespace' has characters other than letters, digits, '_', '-' "
+        "and '.'; give the namespace ID, not its title"
     ]
     assert not (folder / "cloudflare.workerskv.sock").exists()
 

@@ -225,16 +225,31 @@ async def test_serve_listens_when_a_components_worker_is_down(
     assert all(store.closed for store in backend.stores)
 
 
-async def test_serve_warns_of_a_component_type_this_socket_does_not_serve(
-    socket_path: Path, metadata: dict[str, str], caplog: pytest.LogCaptureFixture
+async def test_serve_refuses_a_component_of_another_type(
+    socket_path: Path, metadata: dict[str, str]
 ) -> None:
-    component = Component("statestore", "state.redis", metadata)
-    stop = asyncio.Event()
-    stop.set()
+    component = Component("cache", "state.redis", metadata, source=Path("redis.yaml"))
 
-    await serve(socket_path, [component], factory=FakeBackend().factory, stop=stop)
+    with pytest.raises(ConfigError, match=r"redis\.yaml: component 'cache' is of type"):
+        await serve(socket_path, [component], factory=FakeBackend().factory)
 
-    assert "type=state.redis socket_serves=state.cloudflare.workerskv" in caplog.text
+    assert not await asyncio.to_thread(socket_path.exists)
+
+
+async def test_serve_refuses_two_components_of_one_name(
+    socket_path: Path, metadata: dict[str, str]
+) -> None:
+    first = Component(
+        "kv", "state.cloudflare.workerskv", metadata, source=Path("a.yaml")
+    )
+    second = Component(
+        "kv", "state.cloudflare.workerskv", metadata, source=Path("b.yaml")
+    )
+
+    with pytest.raises(
+        ConfigError, match=r"a\.yaml and b\.yaml both name a component 'kv'"
+    ):
+        await serve(socket_path, [first, second], factory=FakeBackend().factory)
 
 
 def test_server_package_exports_a_sorted_all() -> None:

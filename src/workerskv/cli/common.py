@@ -33,7 +33,7 @@ def configure_logging(level: str) -> None:
 
 
 def fail_cleanly(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a workerskv error into one line on stderr and exit status 1."""
+    """Turn a workerskv or file-system error into one line on stderr and exit 1."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -41,6 +41,11 @@ def fail_cleanly(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except WorkersKVError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            # Files and folders the user named: say which and why, no traceback.
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(1)
 
     return wrapper

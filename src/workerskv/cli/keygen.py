@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from workerskv.auth import generate_key_pair
+from workerskv.cli.common import fail_cleanly
 
 
 @click.command()
@@ -19,6 +20,7 @@ from workerskv.auth import generate_key_pair
     help="Folder for private.pem (mode 0600) and public.pem.",
 )
 @click.option("--force", is_flag=True, help="Replace existing key files.")
+@fail_cleanly
 def keygen(out_dir: Path, force: bool) -> None:
     """Write a new Ed25519 key pair, as `openssl genpkey -algorithm ed25519` would."""
     try:

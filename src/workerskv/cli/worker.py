@@ -145,6 +145,8 @@ def _describe(report: WorkerStatus) -> list[tuple[str, str]]:
 def _problem(report: WorkerStatus) -> str | None:
     if report.token_accepted is False:
         return "the Worker refuses this component's key (see 'answer')"
+    if not report.reachable:
+        return "the Worker does not answer (see 'answer')"
     if report.info is None:
         return (
             "the Worker does not answer as a Dapr Worker (see 'answer'); deploy it "

@@ -84,9 +84,9 @@ async def serve(
     try:
         # daprd looks for sockets only at its own start: a hung Worker must not
         # keep ours from appearing.
+        _check_components(components, socket_path)
         for component in components:
-            _check_type(component, socket_path)
-            instances.preload(component.name, component.metadata)
+            _preload(instances, component)
         await _run(socket_path, instances, grace, stop, ready)
     finally:
         await instances.close()
@@ -168,13 +168,31 @@ def _type_for(socket_path: Path) -> str:
     return "state." + socket_path.name.rsplit(".", 1)[0]
 
 
-def _check_type(component: Component, socket_path: Path) -> None:
+def _preload(instances: Instances, component: Component) -> None:
+    try:
+        instances.preload(component.name, component.metadata)
+    except ConfigError as exc:
+        where = f"{component.source}, component {component.name!r}"
+        raise ConfigError(where, str(exc), metadata=False) from None
+
+
+def _check_components(components: Sequence[Component], socket_path: Path) -> None:
+    """Refuse start-up components this socket would not serve, or serve twice."""
     expected = _type_for(socket_path)
-    if component.type != expected:
-        # Served anyway: the YAML daprd reads may differ from the one given here.
-        log.warning(
-            "component type mismatch: name=%s type=%s socket_serves=%s",
-            component.name,
-            component.type,
-            expected,
-        )
+    seen: dict[str, Component] = {}
+    for component in components:
+        if component.type != expected:
+            raise ConfigError(
+                "spec.type",
+                f"{component.source}: component {component.name!r} is of type "
+                f"{component.type!r}; this socket serves {expected!r}",
+                metadata=False,
+            )
+        if component.name in seen:
+            raise ConfigError(
+                "metadata.name",
+                f"{seen[component.name].source} and {component.source} both name a "
+                f"component {component.name!r}; give each component its own name",
+                metadata=False,
+            )
+        seen[component.name] = component
