@@ -199,6 +199,26 @@ async def test_bulk_get_answers_in_request_order_with_errors_per_key(
     ]
 
 
+async def test_bulk_get_past_daprds_limit_answers_later_values_as_errors(
+    ready: state_pb2_grpc.StateStoreStub,
+) -> None:
+    half = DAPRD_MAX_VALUE // 2
+    items = [set_request(k, b"x" * half) for k in ("one", "two", "three")]
+    await ready.BulkSet(state_pb2.BulkSetRequest(items=items), metadata=on())
+    keys = ["one", "two", "three", "missing"]
+
+    response = await ready.BulkGet(
+        state_pb2.BulkGetRequest(items=[state_pb2.GetRequest(key=k) for k in keys]),
+        metadata=on(),
+    )
+
+    assert [len(i.data) for i in response.items] == [half, 0, 0, 0]
+    assert "read it alone" in response.items[1].error
+    assert "read it alone" in response.items[2].error
+    assert response.items[3].error == ""
+    assert response.ByteSize() < 4 * 1024 * 1024
+
+
 async def test_bulk_get_passes_expiry_metadata(
     ready: state_pb2_grpc.StateStoreStub, backend: FakeBackend
 ) -> None:

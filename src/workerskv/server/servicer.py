@@ -133,7 +133,7 @@ class StateStoreServicer(state_pb2_grpc.StateStoreServicer):
             _bulk_item(key, result.item, result.error)
             for key, result in zip(keys, results, strict=True)
         ]
-        return state_pb2.BulkGetResponse(items=items)
+        return state_pb2.BulkGetResponse(items=_within_daprd_limit(items))
 
     @_answers_errors
     async def BulkSet(
@@ -208,6 +208,25 @@ def _refuse_unreadable(key: str, value: bytes) -> None:
             f"{DAPRD_MAX_VALUE} daprd could read back (its gRPC client to "
             "components accepts 4 MiB per message); store a smaller value"
         )
+
+
+def _within_daprd_limit(
+    items: list[state_pb2.BulkStateItem],
+) -> list[state_pb2.BulkStateItem]:
+    """Turn the values past what daprd can receive in one answer into item errors."""
+    total = 0
+    for index, item in enumerate(items):
+        total += item.ByteSize()
+        if total > DAPRD_MAX_VALUE:
+            items[index] = state_pb2.BulkStateItem(
+                key=item.key,
+                error=(
+                    f"value of key {item.key!r} left out: with the values before it "
+                    "the answer would pass the 4 MiB daprd accepts; read it alone"
+                ),
+            )
+            total += items[index].ByteSize() - item.ByteSize()
+    return items
 
 
 def _bulk_item(
