@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from workerskv.localrun import LocalWorker
 
@@ -244,3 +245,28 @@ def test_an_unusable_folder_is_one_line_not_a_traceback(
     assert result.returncode == 1
     assert b"Traceback" not in result.stderr
     assert result.stderr.decode().strip().splitlines()[-1].startswith("error: ")
+
+
+def test_worker_status_for_a_hand_deployed_worker_suggests_render(
+    local_worker: LocalWorker, worker_metadata: dict[str, str], tmp_path: Path
+) -> None:
+    metadata = {**worker_metadata, "workerUrl": local_worker.url + "not-here/"}
+    items = [{"name": k, "value": v} for k, v in metadata.items()]
+    document = {
+        "apiVersion": "dapr.io/v1alpha1",
+        "kind": "Component",
+        "metadata": {"name": "s"},
+        "spec": {
+            "type": "state.cloudflare.workerskv",
+            "version": "v1",
+            "metadata": items,
+        },
+    }
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(document))
+
+    result = _run("worker", "status", "--component", str(path))
+
+    assert result.returncode == 1
+    assert b"`workerskv worker render` and `wrangler deploy`" in result.stderr
+    assert b"PRIVATE KEY" not in result.stdout + result.stderr

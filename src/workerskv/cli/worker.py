@@ -15,7 +15,7 @@ import click
 from workerskv.cli.common import component_option, fail_cleanly
 from workerskv.client import MIN_VERSION, version_number
 from workerskv.component import load_component
-from workerskv.config import ACCOUNT_ID, API_TOKEN, WORKER_URL, Config
+from workerskv.config import ACCOUNT_ID, API_TOKEN, WORKER_URL, Config, Mode
 from workerskv.render import render_worker
 
 if TYPE_CHECKING:
@@ -78,10 +78,11 @@ def status(component_path: Path) -> None:
     """Show whether the Worker answers, what it runs and whether it takes our key."""
     from workerskv.provision import worker_status  # the SDK is slow to import
 
-    report = asyncio.run(worker_status(_config(component_path)))
+    config = _config(component_path)
+    report = asyncio.run(worker_status(config))
     for label, value in _describe(report):
         click.echo(f"{label:<11} {value}")
-    trouble = _problem(report)
+    trouble = _problem(report, config.mode)
     if trouble:
         click.echo(f"error: {trouble}", err=True)
         sys.exit(1)
@@ -142,7 +143,13 @@ def _describe(report: WorkerStatus) -> list[tuple[str, str]]:
     return lines
 
 
-def _problem(report: WorkerStatus) -> str | None:
+_DEPLOY_HOW = {
+    Mode.MANAGED: "`workerskv worker deploy`",
+    Mode.PRE_PROVISIONED: "`workerskv worker render` and `wrangler deploy`",
+}
+
+
+def _problem(report: WorkerStatus, mode: Mode) -> str | None:
     if report.token_accepted is False:
         return "the Worker refuses this component's key (see 'answer')"
     if not report.reachable:
@@ -150,7 +157,7 @@ def _problem(report: WorkerStatus) -> str | None:
     if report.info is None:
         return (
             "the Worker does not answer as a Dapr Worker (see 'answer'); deploy it "
-            "with `workerskv worker deploy` or `workerskv worker render`"
+            f"with {_DEPLOY_HOW[mode]}"
         )
     if version_number(report.info.version) < MIN_VERSION:
         return (
