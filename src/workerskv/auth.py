@@ -91,13 +91,17 @@ def generate_key_pair(directory: Path, *, overwrite: bool = False) -> KeyPair:
                 )
 
     key = ed25519.Ed25519PrivateKey.generate()
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    fd = os.open(pair.private_path, flags, 0o600)
-    with os.fdopen(fd, "w") as private_file:
-        private_file.write(private_key_pem(key))
-    os.chmod(pair.private_path, 0o600)
+    write_private_file(pair.private_path, private_key_pem(key))
     pair.public_path.write_text(public_key_pem(key))
     return pair
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable by its owner only from the first byte on."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w") as private_file:
+        private_file.write(text)
 
 
 class TokenMinter:

@@ -20,23 +20,9 @@ async def run_demo(
     say(f"this demo has run {visits} time(s) on this machine (kept in KV on disk)")
 
     await store.set("demo||greeting", "hello from Workers KV")
-    item = await store.get("demo||greeting")
-    say(f"set + get      demo||greeting = {item.data.decode() if item else None!r}")
+    say(f"set + get      demo||greeting = {await _text(store, 'demo||greeting')!r}")
 
-    await store.bulk_set(
-        [
-            SetItem("demo||user/1", b'{"name":"Ada"}', content_type="application/json"),
-            SetItem(
-                "demo||user/2", b'{"name":"Linus"}', content_type="application/json"
-            ),
-        ]
-    )
-    keys = ["demo||user/1", "demo||user/2", "demo||nobody"]
-    found = {
-        r.key: (r.item.data.decode() if r.item else None)
-        for r in await store.bulk_get(keys)
-    }
-    say(f"bulk get       {found}")
+    say(f"bulk get       {await _bulk_round_trip(store)}")
 
     await store.set("demo||session", "expires soon", ttl=120)
     session = await store.get("demo||session")
@@ -45,12 +31,29 @@ async def run_demo(
 
     await store.set("demo||scratch", "temporary")
     await store.delete("demo||scratch")
-    say(f"delete         demo||scratch is now {await store.get('demo||scratch')}")
+    say(f"delete         demo||scratch is now {await _text(store, 'demo||scratch')}")
 
     say("restarting the Worker (workerd) ...")
     await restart()
-    again = await store.get("demo||greeting")
-    say(f"after restart  demo||greeting = {again.data.decode() if again else None!r}")
+    say(f"after restart  demo||greeting = {await _text(store, 'demo||greeting')!r}")
+
+
+async def _text(store: StateStore, key: str) -> str | None:
+    item = await store.get(key)
+    return item.data.decode() if item else None
+
+
+async def _bulk_round_trip(store: StateStore) -> dict[str, str | None]:
+    users = {"demo||user/1": b'{"name":"Ada"}', "demo||user/2": b'{"name":"Linus"}'}
+    await store.bulk_set(
+        [
+            SetItem(key, data, content_type="application/json")
+            for key, data in users.items()
+        ]
+    )
+
+    results = await store.bulk_get([*users, "demo||nobody"])
+    return {r.key: (r.item.data.decode() if r.item else None) for r in results}
 
 
 async def _count_visit(store: StateStore) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from workerskv.auth import generate_key_pair
+from workerskv.auth import generate_key_pair, write_private_file
 from workerskv.component import COMPONENT_TYPE
 from workerskv.config import Config
 
@@ -87,8 +87,7 @@ def write_component(
         "spec": {"type": COMPONENT_TYPE, "version": "v1", "metadata": items},
     }
     text = yaml.safe_dump(document, sort_keys=False, default_style=None)
-    layout.component_file.write_text(text)
-    layout.component_file.chmod(0o600)
+    write_private_file(layout.component_file, text)
     return layout.component_file
 
 

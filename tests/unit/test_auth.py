@@ -13,6 +13,7 @@ from workerskv.auth import (
     load_private_key,
     private_key_pem,
     public_key_pem,
+    write_private_file,
 )
 from workerskv.errors import KeyFormatError
 
@@ -114,6 +115,19 @@ def test_generate_key_pair_writes_a_private_file_only_the_owner_reads(
     key = load_private_key(pair.private_path.read_text())
     assert mode == 0o600
     assert pair.public_path.read_text() == public_key_pem(key)
+
+
+def test_write_private_file_narrows_an_existing_readable_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "statestore.yaml"
+    path.write_text("old")
+    path.chmod(0o644)
+
+    write_private_file(path, "secret")
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text() == "secret"
 
 
 def test_generate_key_pair_keeps_existing_keys(tmp_path: Path) -> None:
