@@ -107,6 +107,7 @@ class WorkerClient:
     ) -> None:
         self.base_url = base_url
         self._namespace = config.namespace_id
+        self._where_to_look = _where_to_look(config)
         self._minter = TokenMinter(config.private_key, config.worker_name)
         self._retry = retry or RetryPolicy()
         self._http = httpx.AsyncClient(
@@ -148,7 +149,7 @@ class WorkerClient:
     async def get(self, key: str) -> Entry | None:
         """Read one value; None when the key is absent."""
         response = await self._request("GET", self._kv_path(key))
-        if response.status_code == 404 and not _is_route_error(response):
+        if response.status_code == 404 and _says_key_missing(response):
             return None
         self._expect(response, 200, what=f"reading key {key!r}")
         return Entry(
@@ -241,6 +242,12 @@ class WorkerClient:
         if response.status_code == status:
             return
         code = response.status_code
+        if code == 404:
+            raise UnexpectedResponseError(
+                f"{self.base_url} does not lead to a Dapr KV Worker: {what} was "
+                f"answered with HTTP 404 ({_detail(response)}); {self._where_to_look}",
+                status=404,
+            )
         if code == 401:
             raise AuthRefusedError(
                 f"the Worker at {self.base_url} refused our token ({what}): its "
@@ -282,6 +289,12 @@ class WorkerClient:
         return body
 
 
+def _where_to_look(config: Config) -> str:
+    if config.worker_url:
+        return "check workerUrl (the Worker's base URL) and that the Worker is deployed"
+    return "check that the Worker is deployed (`workerskv worker deploy` redeploys it)"
+
+
 def _count(count: int, verb: str) -> str:
     return f"{verb} {count} key{'' if count == 1 else 's'}"
 
@@ -309,19 +322,20 @@ def _retry_after(response: httpx.Response, limit: float) -> float | None:
     return min(max(seconds, 0.0), limit)
 
 
-def _is_route_error(response: httpx.Response) -> bool:
-    """True for a 404 that says the path is unknown rather than the key is absent.
+def _says_key_missing(response: httpx.Response) -> bool:
+    """True for the two 404s that mean an absent key; any other is routing.
 
-    The upstream Worker answers both with plain text; init has proven the URL right.
+    The upstream Worker answers an absent key with an empty body, ours with its JSON
+    error code; a wrong route, a proxy or a deleted Worker answer with some text.
     """
-    if "json" not in response.headers.get("Content-Type", ""):
-        return False
+    if not response.content:
+        return True
     try:
         body = response.json()
     except ValueError:
         return False
     error = body.get("error") if isinstance(body, dict) else None
-    return isinstance(error, dict) and error.get("code") != _KEY_MISSING
+    return isinstance(error, dict) and error.get("code") == _KEY_MISSING
 
 
 def _detail(response: httpx.Response) -> str:

@@ -1,7 +1,7 @@
 """The client under injected faults: a mock transport plays the failing network."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -131,14 +131,52 @@ async def test_412_is_namespace_not_bound(metadata: dict[str, str]) -> None:
         await client.put(Write("k", b"v"))
 
 
-async def test_a_routing_404_never_reads_as_a_missing_key(
-    metadata: dict[str, str],
-) -> None:
-    route_error = {"error": {"code": "not_found", "message": "no route"}}
-    client, _ = _client(metadata, lambda r: httpx.Response(404, json=route_error))
+ROUTING_404S = {
+    "our Worker's unknown route": httpx.Response(
+        404, json={"error": {"code": "not_found", "message": "no route for GET /x"}}
+    ),
+    "the upstream Worker's unknown route": httpx.Response(404, text="Not found"),
+    "a proxy's web page": httpx.Response(
+        404,
+        text="<!DOCTYPE html><html><body>Not Found</body></html>",
+        headers={"Content-Type": "text/html"},
+    ),
+    "a deleted Worker on workers.dev": httpx.Response(
+        404, text="There is nothing here yet"
+    ),
+}
 
-    with pytest.raises(UnexpectedResponseError, match="404"):
+
+@pytest.mark.parametrize("answer", ROUTING_404S.values(), ids=ROUTING_404S.keys())
+async def test_a_404_with_any_other_body_never_reads_as_a_missing_key(
+    metadata: dict[str, str], answer: httpx.Response
+) -> None:
+    client, _ = _client(metadata, lambda r: answer)
+
+    with pytest.raises(UnexpectedResponseError, match="404") as caught:
         await client.get("k")
+
+    assert "does not lead to a Dapr KV Worker" in str(caught.value)
+    assert "check workerUrl (the Worker's base URL)" in str(caught.value)
+    assert caught.value.status == 404
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda client: client.put(Write("k", b"v")),
+        lambda client: client.delete("k"),
+        lambda client: client.get_batch(["k"]),
+    ],
+    ids=["put", "delete", "batch"],
+)
+async def test_a_404_to_any_call_says_the_url_leads_nowhere(
+    metadata: dict[str, str], call: Callable[[WorkerClient], Awaitable[object]]
+) -> None:
+    client, _ = _client(metadata, lambda r: httpx.Response(404, text="Not found"))
+
+    with pytest.raises(UnexpectedResponseError, match="not lead to a Dapr KV Worker"):
+        await call(client)
 
 
 async def test_our_workers_key_not_found_is_missing(metadata: dict[str, str]) -> None:
@@ -148,8 +186,12 @@ async def test_our_workers_key_not_found_is_missing(metadata: dict[str, str]) ->
     assert await client.get("k") is None
 
 
-async def test_a_plain_404_for_a_key_is_missing(metadata: dict[str, str]) -> None:
-    client, _ = _client(metadata, lambda r: httpx.Response(404, text="Not found"))
+async def test_the_upstream_workers_empty_404_is_missing(
+    metadata: dict[str, str],
+) -> None:
+    # The upstream Worker answers an absent key with 404 and no body at all.
+    empty = httpx.Response(404, headers={"Content-Type": "text/plain;charset=UTF-8"})
+    client, _ = _client(metadata, lambda r: empty)
 
     assert await client.get("k") is None
 
