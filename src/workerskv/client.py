@@ -83,6 +83,8 @@ class RetryPolicy:
     attempts: int = 5
     wait_initial: float = 0.2
     wait_max: float = 5.0
+    # Up to this many random seconds are added to each wait, spreading out clients.
+    wait_jitter: float = 1.0
     # Longest Retry-After we honour; a longer hint is cut to this.
     retry_after_max: float = 10.0
 
@@ -213,6 +215,7 @@ class WorkerClient:
                 timeout=None,
                 wait_initial=policy.wait_initial,
                 wait_max=policy.wait_max,
+                wait_jitter=policy.wait_jitter,
             ):
                 with attempt:
                     return await self._send_once(method, path, **kwargs)

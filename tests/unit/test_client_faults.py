@@ -1,10 +1,11 @@
 """The client under injected faults: a mock transport plays the failing network."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import httpx
 import pytest
+import stamina.instrumentation
 
 from workerskv.client import RetryPolicy, WorkerClient, Write
 from workerskv.config import Config
@@ -62,6 +63,47 @@ async def test_429_with_retry_after_is_retried_then_succeeds(
     assert len(transport.requests) == 3
     tokens = {r.headers["Authorization"] for r in transport.requests}
     assert all(t.startswith("Bearer ") for t in tokens)
+
+
+@pytest.fixture
+def waits() -> Iterator[list[float]]:
+    """The wait before each retry, as stamina reports it to its retry hooks."""
+    recorded: list[float] = []
+    hooks = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks(
+        [lambda details: recorded.append(details.wait_for)]
+    )
+    yield recorded
+    stamina.instrumentation.set_on_retry_hooks(hooks)
+
+
+async def test_retries_back_off_and_honour_retry_after_up_to_its_limit(
+    metadata: dict[str, str], waits: list[float]
+) -> None:
+    policy = RetryPolicy(
+        attempts=6,
+        wait_initial=0.001,
+        wait_max=0.004,
+        wait_jitter=0,
+        retry_after_max=0.02,
+    )
+    unavailable = httpx.Response(503)
+    throttled = httpx.Response(429, headers={"Retry-After": "7"})
+    transport = FaultInjectingTransport(
+        _sequence(*[unavailable] * 4, throttled, httpx.Response(201))
+    )
+    config = Config.from_metadata(metadata)
+    client = WorkerClient(
+        "http://worker.test/", config, transport=transport, retry=policy
+    )
+
+    await client.put(Write("k", b"v"))
+
+    assert len(transport.requests) == 6
+    # Doubling from wait_initial, capped at wait_max.
+    assert waits[:4] == pytest.approx([0.001, 0.002, 0.004, 0.004])
+    # A seven-second hint is cut to retry_after_max.
+    assert waits[4] == pytest.approx(0.02)
 
 
 async def test_persistent_429_is_a_rate_limited_error(metadata: dict[str, str]) -> None:
