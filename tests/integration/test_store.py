@@ -48,7 +48,7 @@ async def test_ttl_minus_one_zero_and_absent_each_clear_a_previous_ttl(
         assert (await _expiry(store, "it||ttl-reset")) is None
 
 
-@pytest.mark.parametrize("ttl", [-2, 1, 59])
+@pytest.mark.parametrize("ttl", [-2, 1, 59, 2**31])
 async def test_bad_ttl_writes_nothing(store: StateStore, ttl: int) -> None:
     await store.set("it||ttl-bad", b"before")
 
@@ -279,6 +279,29 @@ async def test_a_value_over_25_mib_is_refused_before_sending(
         recorder.paths.clear()
         with pytest.raises(InvalidRequestError, match=r"25 MiB"):
             await recorded.set("it||huge", b"x" * (25 * 1024 * 1024 + 1))
+
+    assert recorder.paths == []
+
+
+REFUSED_BEFORE_SENDING = {
+    "ttl under a minute": ("it||ttl", 59, r"ttlInSeconds=59 .* minimum of 60"),
+    "ttl past 32 bits": ("it||ttl", 2**31, r"ttlInSeconds=2147483648 is too large"),
+    "key of 513 bytes": ("k" * 513, None, r"513 bytes.*limit is 512 bytes"),
+    "key of 600 escaped bytes": ("|" * 200, None, r"600 bytes once escaped.*512"),
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "ttl", "says"), REFUSED_BEFORE_SENDING.values(), ids=REFUSED_BEFORE_SENDING
+)
+async def test_bad_keys_and_ttls_are_refused_before_sending(
+    store_metadata: dict[str, str], key: str, ttl: int | None, says: str
+) -> None:
+    recorder = RecordingTransport()
+    async with StateStore(store_metadata, transport=recorder) as recorded:
+        recorder.paths.clear()
+        with pytest.raises(InvalidRequestError, match=says):
+            await recorded.set(key, b"v", ttl=ttl)
 
     assert recorder.paths == []
 

@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator, Callable
 
 import grpc
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.unit.fake_state_store import FakeBackend
 from tests.unit.server_harness import (
@@ -21,6 +24,7 @@ from tests.unit.server_harness import (
     socket_folder,
 )
 from workerskv._proto import state_pb2, state_pb2_grpc
+from workerskv.auth import public_key_pem
 from workerskv.errors import ConfigError, RateLimitedError, WorkerUnreachableError
 from workerskv.server import Instances, UnknownInstanceError
 
@@ -129,6 +133,51 @@ async def test_init_with_bad_metadata_names_the_field_and_keeps_no_instance(
     assert failed.code is grpc.StatusCode.INVALID_ARGUMENT
     assert "kvNamespaceID" in failed.message
     assert after.code is grpc.StatusCode.FAILED_PRECONDITION
+
+
+WRONG_KEYS = {
+    "P-256 EC key": (
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        ),
+        "EC private key on curve secp256r1",
+    ),
+    "RSA key": (
+        rsa.generate_private_key(65537, 2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        "RSA private key",
+    ),
+    "public key": (
+        public_key_pem(Ed25519PrivateKey.generate()).encode(),
+        "public key",
+    ),
+    "garbage": (b"garbage", "not a readable PEM key"),
+}
+
+
+@pytest.mark.parametrize(("pem", "says"), WRONG_KEYS.values(), ids=WRONG_KEYS)
+async def test_init_with_a_key_of_the_wrong_kind_says_what_it_got(
+    stub: state_pb2_grpc.StateStoreStub,
+    backend: FakeBackend,
+    metadata: dict[str, str],
+    pem: bytes,
+    says: str,
+) -> None:
+    failed = await failure(init(stub, {**metadata, "key": pem.decode()}))
+
+    assert failed.code is grpc.StatusCode.INVALID_ARGUMENT
+    assert failed.info.metadata["http_code"] == "400"
+    assert says in failed.message
+    assert "'key'" in failed.message
+    assert "Ed25519 private key in PKCS#8 PEM" in failed.message
+    # The key itself is a secret: no line of it may be echoed back.
+    assert not any(line in failed.message for line in pem.decode().splitlines()[1:-1])
+    assert backend.stores == []
 
 
 async def test_init_failure_of_the_store_closes_it(

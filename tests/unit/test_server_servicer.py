@@ -141,7 +141,7 @@ async def test_empty_value_is_stored(
     assert backend.namespaces["ns-test"]["app||e"].data == b""
 
 
-@pytest.mark.parametrize("ttl", ["59", "abc", "-2", "1.5"])
+@pytest.mark.parametrize("ttl", ["59", "abc", "-2", "1.5", "2147483648"])
 async def test_set_with_bad_ttl_is_invalid_argument_naming_the_field(
     ready: state_pb2_grpc.StateStoreStub, backend: FakeBackend, ttl: str
 ) -> None:
@@ -153,6 +153,7 @@ async def test_set_with_bad_ttl_is_invalid_argument_naming_the_field(
 
     assert failed.code is grpc.StatusCode.INVALID_ARGUMENT
     assert "ttlInSeconds" in failed.message
+    assert ttl in failed.message
     assert failed.info.metadata["http_code"] == "400"
     assert "app||k" not in backend.namespaces.get("ns-test", {})
 
