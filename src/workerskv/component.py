@@ -25,14 +25,20 @@ class Component:
     metadata: Mapping[str, str] = field(repr=False)
     init_timeout: str | None = None
     source: Path | None = None
+    # Metadata names whose values daprd reads from a secret store; not in `metadata`.
+    secret_refs: tuple[str, ...] = ()
 
     def config(self) -> Config:
         """Validate this component's metadata."""
         return Config.from_metadata(self.metadata)
 
 
-def load_components(path: Path) -> list[Component]:
-    """Read every Component document in the YAML file at `path`."""
+def load_components(path: Path, *, secret_refs: bool = False) -> list[Component]:
+    """Read every Component document in the YAML file at `path`.
+
+    A `secretKeyRef` item is refused unless `secret_refs` is true; then its name is
+    listed in the component's `secret_refs` and left out of its metadata.
+    """
     try:
         documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
     except OSError as exc:
@@ -43,7 +49,7 @@ def load_components(path: Path) -> list[Component]:
         raise _file_error(path, f"is not valid YAML: {_yaml_problem(exc)}") from None
 
     components = [
-        _component(doc, path)
+        _component(doc, path, secret_refs)
         for doc in documents
         if isinstance(doc, Mapping) and doc.get("kind") == "Component"
     ]
@@ -61,7 +67,7 @@ def load_component(path: Path) -> Component:
     return components[0]
 
 
-def _component(doc: Mapping[str, Any], path: Path) -> Component:
+def _component(doc: Mapping[str, Any], path: Path, secret_refs: bool) -> Component:
     meta = _section(doc, "metadata", path)
     spec = _section(doc, "spec", path)
     name = str(meta.get("name") or "").strip()
@@ -70,13 +76,22 @@ def _component(doc: Mapping[str, Any], path: Path) -> Component:
             "metadata.name", f"{path}: a Component needs a name", metadata=False
         )
 
+    items = _metadata_list(spec.get("metadata") or [], path)
+    secrets = tuple(str(item["name"]) for item in items if "secretKeyRef" in item)
+    if secrets and not secret_refs:
+        raise ConfigError(
+            secrets[0],
+            f"{path}: secretKeyRef is resolved by daprd, not here; pass the value "
+            "directly or through envRef for this command",
+        )
     init_timeout = spec.get("initTimeout")
     return Component(
         name=name,
         type=str(spec.get("type") or ""),
-        metadata=_metadata_items(spec.get("metadata") or [], path),
+        metadata=_metadata_values(items, path),
         init_timeout=str(init_timeout) if init_timeout is not None else None,
         source=path,
+        secret_refs=secrets,
     )
 
 
@@ -87,31 +102,32 @@ def _section(doc: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]
     return section
 
 
-def _metadata_items(items: object, path: Path) -> dict[str, str]:
+def _metadata_list(items: object, path: Path) -> list[Mapping[str, Any]]:
     if not isinstance(items, list):
         raise ConfigError(
             "spec.metadata",
             f"{path}: must be a list of name/value items",
             metadata=False,
         )
-    values: dict[str, str] = {}
     for item in items:
         if not isinstance(item, Mapping) or "name" not in item:
             raise ConfigError(
                 "spec.metadata", f"{path}: every item needs a 'name'", metadata=False
             )
-        values[str(item["name"])] = _item_value(item, path)
-    return values
+    return items
+
+
+def _metadata_values(items: list[Mapping[str, Any]], path: Path) -> dict[str, str]:
+    """The value of each item that daprd does not read from a secret store."""
+    return {
+        str(item["name"]): _item_value(item, path)
+        for item in items
+        if "secretKeyRef" not in item
+    }
 
 
 def _item_value(item: Mapping[str, Any], path: Path) -> str:
     name = str(item["name"])
-    if "secretKeyRef" in item:
-        raise ConfigError(
-            name,
-            f"{path}: secretKeyRef is resolved by daprd, not here; pass the value "
-            "directly or through envRef for this command",
-        )
     if "envRef" in item:
         variable = str(item["envRef"])
         if variable not in os.environ:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
+import signal
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
@@ -13,21 +18,49 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from tests.unit.fake_state_store import FakeBackend
+from tests.unit.fake_state_store import FakeBackend, FakeStore
 from tests.unit.server_harness import (
     SOCKET_NAME,
     failure,
+    init,
     on,
     serving,
     socket_folder,
 )
 from workerskv._proto import state_pb2, state_pb2_grpc
 from workerskv.component import Component
+from workerskv.config import Config
 from workerskv.errors import ConfigError, WorkerUnreachableError
 from workerskv.models import StateItem
 from workerskv.server import Instances, create_server, serve
 
 STATE_STORE = "dapr.proto.components.v1.StateStore"
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+@dataclass
+class SlowBackend(FakeBackend):
+    """Fake stores whose Get waits for `get_gate`, as a slow Worker would."""
+
+    get_started: asyncio.Event = field(default_factory=asyncio.Event)
+    get_gate: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def factory(self, config: Config) -> FakeStore:
+        store = SlowStore(self, config)
+        self.stores.append(store)
+        return store
+
+
+class SlowStore(FakeStore):
+    """A fake store whose Get answers once its backend's gate opens."""
+
+    backend: SlowBackend
+
+    async def get(self, key: str) -> StateItem | None:
+        self.backend.get_started.set()
+        await self.backend.get_gate.wait()
+        return await super().get(key)
 
 
 @pytest.fixture
@@ -250,6 +283,107 @@ async def test_serve_refuses_two_components_of_one_name(
         ConfigError, match=r"a\.yaml and b\.yaml both name a component 'kv'"
     ):
         await serve(socket_path, [first, second], factory=FakeBackend().factory)
+
+
+async def test_sigterm_lets_a_call_in_flight_finish_and_refuses_new_ones(
+    socket_path: Path, metadata: dict[str, str]
+) -> None:
+    backend = SlowBackend(namespaces={"ns-test": {"k": StateItem("k", b"kept")}})
+    component = Component("statestore", "state.cloudflare.workerskv", metadata)
+    ready = asyncio.Event()
+    task = asyncio.create_task(
+        serve(socket_path, [component], factory=backend.factory, grace=5, ready=ready)
+    )
+    await asyncio.wait_for(ready.wait(), timeout=5)
+
+    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
+        stub = state_pb2_grpc.StateStoreStub(channel)
+        watch = health_pb2_grpc.HealthStub(channel).Watch(
+            health_pb2.HealthCheckRequest()
+        )
+        before = await watch.read()
+        in_flight = stub.Get(state_pb2.GetRequest(key="k"), metadata=on())
+        await asyncio.wait_for(backend.get_started.wait(), timeout=5)
+        os.kill(os.getpid(), signal.SIGTERM)
+        during = await asyncio.wait_for(watch.read(), timeout=5)
+        watch.cancel()
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.Get(state_pb2.GetRequest(key="k"), metadata=on(), timeout=5)
+        backend.get_gate.set()
+        response = await in_flight
+    await asyncio.wait_for(task, timeout=5)
+
+    assert (before.status, during.status) == (SERVING, NOT_SERVING)
+    assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+    assert response.data == b"kept"
+    assert not await asyncio.to_thread(socket_path.exists)
+
+
+async def test_stop_cuts_off_a_call_still_running_after_the_grace_period(
+    socket_path: Path, metadata: dict[str, str]
+) -> None:
+    backend = SlowBackend()
+    component = Component("statestore", "state.cloudflare.workerskv", metadata)
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(
+        serve(
+            socket_path,
+            [component],
+            factory=backend.factory,
+            grace=0.2,
+            stop=stop,
+            ready=ready,
+        )
+    )
+    await asyncio.wait_for(ready.wait(), timeout=5)
+
+    async with grpc.aio.insecure_channel(f"unix://{socket_path}") as channel:
+        stub = state_pb2_grpc.StateStoreStub(channel)
+        in_flight = stub.Get(state_pb2.GetRequest(key="k"), metadata=on())
+        await asyncio.wait_for(backend.get_started.wait(), timeout=5)
+        started = time.monotonic()
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+        stopped_after = time.monotonic() - started
+        with pytest.raises(grpc.aio.AioRpcError):
+            await in_flight
+
+    assert 0.2 <= stopped_after < 2
+    assert backend.stores[0].closed
+
+
+async def test_component_with_secret_references_waits_for_daprds_init(
+    socket_path: Path,
+    metadata: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="workerskv.server")
+    backend = FakeBackend()
+    without_key = {k: v for k, v in metadata.items() if k != "key"}
+    secret = Component(
+        "secret", "state.cloudflare.workerskv", without_key, secret_refs=("key",)
+    )
+    plain = Component("statestore", "state.cloudflare.workerskv", metadata)
+
+    async with served(socket_path, [secret, plain], backend) as channel:
+        stub = state_pb2_grpc.StateStoreStub(channel)
+        await stub.Get(state_pb2.GetRequest(key="k"), metadata=on())
+        before = await failure(
+            stub.Get(state_pb2.GetRequest(key="k"), metadata=on("secret"))
+        )
+        await init(stub, metadata, name="secret")
+        after = await stub.Get(state_pb2.GetRequest(key="k"), metadata=on("secret"))
+
+    assert before.code is grpc.StatusCode.FAILED_PRECONDITION
+    assert after == state_pb2.GetResponse()
+    assert len(backend.stores) == 2
+    [warning] = [r for r in caplog.records if "at start" in r.getMessage()]
+    assert warning.levelno == logging.WARNING
+    assert warning.getMessage() == (
+        "component not set up at start: name=secret: its metadata 'key' comes "
+        "from a secret store, which only daprd reads; it is set up when daprd "
+        "calls Init"
+    )
 
 
 def test_server_package_exports_a_sorted_all() -> None:

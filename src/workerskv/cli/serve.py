@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 
 import click
 
 from workerskv import server
-from workerskv.cli.common import fail_cleanly, socket_folder_option
+from workerskv.cli.common import configure_logging, fail_cleanly, socket_folder_option
 from workerskv.component import load_components
 
 
@@ -43,7 +42,11 @@ def serve(
 ) -> None:
     """Serve the state store to daprd as a pluggable component."""
     if log_level:
-        logging.getLogger().setLevel(log_level.upper())
-    components = [c for path in component_paths for c in load_components(path)]
+        configure_logging(log_level)
+    components = [
+        component
+        for path in component_paths
+        for component in load_components(path, secret_refs=True)
+    ]
 
     asyncio.run(server.serve(socket_folder / socket_name, components))

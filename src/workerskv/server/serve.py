@@ -38,7 +38,11 @@ _MAX_SOCKET_PATH = 107
 SERVICE_NAME = state_pb2.DESCRIPTOR.services_by_name["StateStore"].full_name
 
 
-def create_server(socket_path: Path, instances: Instances) -> grpc.aio.Server:
+def create_server(
+    socket_path: Path,
+    instances: Instances,
+    health_servicer: health.aio.HealthServicer | None = None,
+) -> grpc.aio.Server:
     """A server for `instances` bound to `socket_path`, not yet started."""
     _claim_socket(socket_path)
 
@@ -49,7 +53,9 @@ def create_server(socket_path: Path, instances: Instances) -> grpc.aio.Server:
     state_pb2_grpc.add_StateStoreServicer_to_server(  # type: ignore[no-untyped-call]
         StateStoreServicer(instances), server
     )
-    health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
+    health_pb2_grpc.add_HealthServicer_to_server(
+        health_servicer or health.aio.HealthServicer(), server
+    )
     reflection.enable_server_reflection(
         (
             SERVICE_NAME,
@@ -77,7 +83,8 @@ async def serve(
     """Serve until SIGTERM, SIGINT or `stop`, setting `ready` once listening.
 
     The metadata of `components` is checked before listening; their stores are
-    set up in the background.
+    set up in the background, except those with secret references, which only
+    daprd can resolve.
     """
     stop = stop or asyncio.Event()
     instances = Instances(factory)
@@ -99,7 +106,8 @@ async def _run(
     stop: asyncio.Event,
     ready: asyncio.Event | None,
 ) -> None:
-    server = create_server(socket_path, instances)
+    health_servicer = health.aio.HealthServicer()
+    server = create_server(socket_path, instances, health_servicer)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
@@ -109,12 +117,21 @@ async def _run(
         if ready is not None:
             ready.set()
         await stop.wait()
-        log.info("stopping: grace=%ss", grace)
-        await server.stop(grace)
+        await _drain(server, health_servicer, grace)
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         _release_socket(socket_path)
+
+
+async def _drain(
+    server: grpc.aio.Server, health_servicer: health.aio.HealthServicer, grace: float
+) -> None:
+    """Refuse new calls and give those in flight `grace` seconds to finish."""
+    log.info("stopping: grace=%ss", grace)
+    # Health watchers learn of the stop while in-flight calls finish.
+    await health_servicer.enter_graceful_shutdown()
+    await server.stop(grace)
 
 
 def _socket_error(message: str) -> ConfigError:
@@ -169,6 +186,15 @@ def _type_for(socket_path: Path) -> str:
 
 
 def _preload(instances: Instances, component: Component) -> None:
+    if component.secret_refs:
+        log.warning(
+            "component not set up at start: name=%s: its metadata %s comes from a "
+            "secret store, which only daprd reads; it is set up when daprd calls Init",
+            component.name,
+            ", ".join(repr(name) for name in component.secret_refs),
+        )
+        return
+
     try:
         instances.preload(component.name, component.metadata)
     except ConfigError as exc:
