@@ -19,17 +19,17 @@ R = TypeVar("R")
 
 
 def configure_logging(level: str) -> None:
-    """Log to stderr at `level`, one line per event."""
+    """Log to stderr at `level`, one line per event; calling again changes the level."""
     logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    logging.getLogger().setLevel(level.upper())
+
+    debug = level.lower() == "debug"
     # httpx logs every request at INFO; that is noise for a state store.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    if level.lower() != "debug":
-        # A retry that then succeeds is routine; failures surface as our own errors.
-        logging.getLogger("stamina").setLevel(logging.ERROR)
+    logging.getLogger("httpx").setLevel(logging.INFO if debug else logging.WARNING)
+    # A retry that then succeeds is routine; failures surface as our own errors.
+    logging.getLogger("stamina").setLevel(logging.NOTSET if debug else logging.ERROR)
 
 
 def fail_cleanly(command: Callable[P, R]) -> Callable[P, R]:

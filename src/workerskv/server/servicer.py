@@ -41,7 +41,7 @@ def _answers_errors(method: Method[Request, Response]) -> Method[Request, Respon
         self: StateStoreServicer, request: Request, context: Any
     ) -> Response:
         try:
-            return await method(self, request, context)
+            response = await method(self, request, context)
         except Exception as exc:
             rule = rule_for(exc)
             log.log(
@@ -56,6 +56,13 @@ def _answers_errors(method: Method[Request, Response]) -> Method[Request, Respon
             )
             await context.abort_with_status(to_status(exc))
             raise  # not reached: abort_with_status raises
+
+        log.debug(
+            "call answered: method=%s instance=%s",
+            method.__name__,
+            _instance_or_none(context),
+        )
+        return response
 
     return wrapper
 
