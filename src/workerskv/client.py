@@ -318,8 +318,10 @@ def _retry_after(response: httpx.Response, limit: float) -> float | None:
     if value.strip().isdigit():
         seconds = float(value)
     else:
-        moment = email.utils.parsedate_to_datetime(value) if value else None
-        if moment is None:
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            # Neither seconds nor an HTTP date: back off as if no hint came.
             return None
         seconds = moment.timestamp() - time.time()
     return min(max(seconds, 0.0), limit)

@@ -34,6 +34,8 @@ KNOWN_FIELDS = (
 )
 
 _NAMESPACE_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
+# What an HTTP header value can carry: visible ASCII, no spaces.
+_TOKEN_CHARS = re.compile(r"[!-~]+")
 # Worker names double as workers.dev host labels, hence the DNS-label shape.
 _SCRIPT_NAME = re.compile(r"[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?")
 
@@ -81,7 +83,7 @@ class Config:
             private_key=load_private_key(_required(values, KEY)),
             worker_url=_normalise_url(worker_url) if worker_url else None,
             account_id=account_id,
-            api_token=api_token,
+            api_token=_api_token(api_token) if api_token else None,
             timeout=_timeout(values),
         )
 
@@ -135,6 +137,17 @@ def _namespace_id(values: Mapping[str, str]) -> str:
             "'_', '-' and '.'; give the namespace ID, not its title",
         )
     return value
+
+
+def _api_token(token: str) -> str:
+    # The token travels in a header; never quote it, not even in part.
+    if not _TOKEN_CHARS.fullmatch(token):
+        raise ConfigError(
+            API_TOKEN,
+            "has characters an API token cannot hold (spaces, line breaks or "
+            "non-ASCII); copy the token again from the Cloudflare dashboard",
+        )
+    return token
 
 
 def check_script_name(name: str) -> None:

@@ -106,6 +106,19 @@ async def test_retries_back_off_and_honour_retry_after_up_to_its_limit(
     assert waits[4] == pytest.approx(0.02)
 
 
+@pytest.mark.parametrize("hint", ["1.5", "soon", "Fri, 99 Foo 2026"])
+async def test_an_unreadable_retry_after_is_ignored(
+    metadata: dict[str, str], hint: str
+) -> None:
+    throttled = httpx.Response(429, headers={"Retry-After": hint})
+    client, transport = _client(metadata, lambda r: throttled)
+
+    with pytest.raises(RateLimitedError):
+        await client.put(Write("k", b"v"))
+
+    assert len(transport.requests) == FAST.attempts
+
+
 async def test_persistent_429_is_a_rate_limited_error(metadata: dict[str, str]) -> None:
     client, transport = _client(metadata, lambda r: httpx.Response(429))
 

@@ -117,6 +117,23 @@ def test_managed_mode_checks_the_worker_name_is_a_host_label(
         Config.from_metadata({**managed, "workerName": "Not A Label"})
 
 
+@pytest.mark.parametrize(
+    "token", ["SECRET-TOKEN\nPART-2", "SECRET TOKEN", "SECRET-TØKEN"]
+)
+def test_api_token_that_cannot_travel_in_a_header_is_refused_unquoted(
+    metadata: dict[str, str], token: str
+) -> None:
+    del metadata["workerUrl"]
+    managed = {**metadata, "cfAccountID": "a", "cfAPIToken": token}
+
+    with pytest.raises(
+        ConfigError, match=r"'cfAPIToken'.*copy the token again"
+    ) as caught:
+        Config.from_metadata(managed)
+
+    assert "SECRET" not in str(caught.value)
+
+
 @pytest.mark.parametrize("namespace", ["my namespace", "ns/1", "ns?"])
 def test_namespace_id_with_other_characters_is_refused(
     metadata: dict[str, str], namespace: str

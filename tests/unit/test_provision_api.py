@@ -147,6 +147,20 @@ async def test_network_failure_becomes_a_provision_error(managed: Config) -> Non
         assert "connection refused" in str(error)
 
 
+async def test_a_request_that_cannot_be_formed_never_quotes_its_headers(
+    managed: Config,
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        header = request.headers["Authorization"]
+        raise httpx.LocalProtocolError(f"Illegal header value {header!r}")
+
+    api = _faulty_api(managed, refuse)
+
+    for error in await _error_of_every_call(api):
+        assert "the request could not be formed" in str(error)
+        assert TOKEN not in str(error)
+
+
 async def test_upload_sends_the_module_and_metadata(managed: Config) -> None:
     seen: list[httpx.Request] = []
 

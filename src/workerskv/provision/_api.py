@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import cloudflare
+import httpx
 from cloudflare import AsyncCloudflare
 from cloudflare.types.workers.script_update_params import Metadata
 
@@ -142,4 +143,9 @@ def _connection_reason(exc: cloudflare.APIConnectionError) -> str:
     if isinstance(exc, cloudflare.APITimeoutError):
         return "timed out"
     cause = exc.__cause__
-    return f"{type(cause).__name__}: {cause}" if cause else exc.message
+    if cause is None:
+        return exc.message
+    if isinstance(cause, httpx.LocalProtocolError):
+        # Its text quotes the offending header, and that may be the token.
+        return "the request could not be formed"
+    return f"{type(cause).__name__}: {cause}"
