@@ -253,9 +253,10 @@ class WorkerClient:
             )
         if code == 401:
             raise AuthRefusedError(
-                f"the Worker at {self.base_url} refused our token ({what}): its "
-                "PUBLIC_KEY must match the 'key' metadata and its TOKEN_AUDIENCE must "
-                "equal 'workerName'; clocks must agree within 5 minutes"
+                f"the Worker at {self.base_url} refused our token ({what}: "
+                f"{_detail(response)}): its PUBLIC_KEY must match the 'key' "
+                "metadata and its TOKEN_AUDIENCE must equal 'workerName'; clocks "
+                "must agree within 5 minutes"
             )
         if code == 412:
             raise NamespaceNotBoundError(
@@ -344,6 +345,13 @@ def _says_key_missing(response: httpx.Response) -> bool:
 
 
 def _detail(response: httpx.Response) -> str:
+    """What the Worker said, short, and with our token cut out should it echo it."""
+    text = _said(response)
+    token = response.request.headers.get("Authorization", "").removeprefix("Bearer ")
+    return text.replace(token, "(our token)") if token else text
+
+
+def _said(response: httpx.Response) -> str:
     try:
         body = response.json()
     except ValueError:

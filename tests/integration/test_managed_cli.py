@@ -123,9 +123,9 @@ def test_status_of_a_worker_holding_another_key_fails(
 
     assert status.returncode == 1
     assert "REFUSED" in status.stdout
-    assert (
-        status.stderr
-        == "error: the Worker refuses this component's key (see 'answer')\n"
+    assert status.stderr == (
+        "error: the Worker refuses this component's token (see 'answer'): its key "
+        "or its audience (workerName) differs\n"
     )
 
 

@@ -179,6 +179,24 @@ async def test_401_is_auth_refused_and_leaks_no_token(metadata: dict[str, str]) 
     assert len(transport.requests) == 1
 
 
+async def test_401_names_the_workers_reason_without_an_echoed_token(
+    metadata: dict[str, str],
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        echoed = request.headers["Authorization"]
+        message = f'token claim "aud" is not accepted: {echoed}'
+        return httpx.Response(401, json={"error": {"code": "x", "message": message}})
+
+    client, transport = _client(metadata, refuse)
+
+    with pytest.raises(AuthRefusedError) as caught:
+        await client.get("k")
+
+    token = transport.requests[0].headers["Authorization"].removeprefix("Bearer ")
+    assert 'token claim "aud" is not accepted' in str(caught.value)
+    assert token not in str(caught.value)
+
+
 async def test_412_is_namespace_not_bound(metadata: dict[str, str]) -> None:
     client, _ = _client(metadata, lambda r: httpx.Response(412))
 

@@ -151,7 +151,10 @@ _DEPLOY_HOW = {
 
 def _problem(report: WorkerStatus, mode: Mode) -> str | None:
     if report.token_accepted is False:
-        return "the Worker refuses this component's key (see 'answer')"
+        return (
+            "the Worker refuses this component's token (see 'answer'): its key or "
+            "its audience (workerName) differs"
+        )
     if not report.reachable:
         return "the Worker does not answer (see 'answer')"
     if report.info is None:
@@ -176,7 +179,7 @@ def _token(report: WorkerStatus) -> str:
     accepted = report.token_accepted
     if accepted is None:
         return "unknown"
-    return "accepted" if accepted else "REFUSED (the Worker holds another key)"
+    return "accepted" if accepted else "REFUSED (another key or workerName)"
 
 
 def _yes_no(value: bool) -> str:
