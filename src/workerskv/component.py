@@ -58,9 +58,9 @@ def load_components(path: Path, *, secret_refs: bool = False) -> list[Component]
     return components
 
 
-def load_component(path: Path) -> Component:
+def load_component(path: Path, *, secret_refs: bool = False) -> Component:
     """Read the single Component document in the YAML file at `path`."""
-    components = load_components(path)
+    components = load_components(path, secret_refs=secret_refs)
     if len(components) > 1:
         names = ", ".join(c.name for c in components)
         raise _file_error(path, f"holds several components ({names}); give one")

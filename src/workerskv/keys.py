@@ -32,9 +32,19 @@ def stored_key(key: str) -> str:
             "key is empty; Workers KV keys need at least one byte"
         )
 
-    stored = escape_key(key)
+    try:
+        stored = escape_key(key)
+    except UnicodeEncodeError:
+        raise InvalidRequestError(
+            f"key {_preview(key)} is not valid Unicode text (it holds a lone "
+            "surrogate, as undecodable bytes read from a terminal or file do); "
+            "give the key as UTF-8 text"
+        ) from None
     if stored in (".", ".."):
-        raise InvalidRequestError(f"key {key!r} is not allowed by Workers KV")
+        raise InvalidRequestError(
+            f"key {key!r} is not allowed by Workers KV; use another key, such as "
+            f"one with a prefix"
+        )
     if len(stored) > MAX_KEY_BYTES:
         raise InvalidRequestError(
             f"key {_preview(key)} is {len(stored)} bytes once escaped for Workers KV; "

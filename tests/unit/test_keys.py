@@ -109,3 +109,16 @@ def test_stored_key_refuses_names_workers_kv_refuses(key: str) -> None:
 def test_stored_key_keeps_dots_inside_longer_keys() -> None:
     assert stored_key("...") == "..."
     assert stored_key("./x") == ".%2Fx"
+
+
+def test_stored_key_refuses_text_with_a_lone_surrogate() -> None:
+    # What Python makes of undecodable bytes in a command-line argument.
+    undecodable = "k" + b"\xff".decode("utf-8", "surrogateescape")
+
+    with pytest.raises(InvalidRequestError, match="not valid Unicode text"):
+        stored_key(undecodable)
+
+
+def test_stored_key_refusing_a_dot_says_what_to_do() -> None:
+    with pytest.raises(InvalidRequestError, match="use another key"):
+        stored_key(".")

@@ -11,10 +11,25 @@ import click
 
 from workerskv.cli.common import component_option, fail_cleanly
 from workerskv.component import load_component
-from workerskv.config import KEY, NAMESPACE_ID, WORKER_NAME, WORKER_URL
+from workerskv.config import (
+    ACCOUNT_ID,
+    API_TOKEN,
+    KEY,
+    NAMESPACE_ID,
+    WORKER_NAME,
+    WORKER_URL,
+)
+from workerskv.errors import ConfigError, KeyFormatError
 from workerskv.sync import SyncStateStore
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+# The option that stands in for each metadata field, by lower-cased name.
+_OPTIONS = {
+    KEY.lower(): "--key-file",
+    WORKER_URL.lower(): "--worker-url",
+    NAMESPACE_ID.lower(): "--namespace",
+    WORKER_NAME.lower(): "--worker-name",
+}
 
 
 def _target_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,19 +58,53 @@ def _open(options: dict[str, Any]) -> SyncStateStore:
             "--namespace, --worker-name and --key-file"
         )
     metadata: dict[str, str] = {}
+    secrets: tuple[str, ...] = ()
     if options["component_path"] is not None:
-        metadata.update(load_component(options["component_path"]).metadata)
+        component = load_component(options["component_path"], secret_refs=True)
+        metadata.update(component.metadata)
+        secrets = component.secret_refs
     overrides = {
         WORKER_URL: options["worker_url"],
         NAMESPACE_ID: options["namespace"],
         WORKER_NAME: options["worker_name"],
-        KEY: options["key_file"].read_text() if options["key_file"] else None,
+        KEY: _read_key_file(options["key_file"]) if options["key_file"] else None,
     }
     for name, value in overrides.items():
         if value is not None:
             metadata = {k: v for k, v in metadata.items() if k.lower() != name.lower()}
             metadata[name] = value
+    _check_secrets_given(secrets, metadata)
     return SyncStateStore(metadata)
+
+
+def _read_key_file(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("ascii")
+    except UnicodeDecodeError:
+        raise KeyFormatError(
+            f"{path} is not a PEM text file (a DER or other binary key?); convert "
+            f"it with `openssl pkey -in {path} -out private.pem`"
+        ) from None
+
+
+def _check_secrets_given(secrets: tuple[str, ...], metadata: dict[str, str]) -> None:
+    """Refuse metadata that only daprd could read from its secret store."""
+    given = {name.lower() for name in metadata}
+    unneeded = (
+        {ACCOUNT_ID.lower(), API_TOKEN.lower()}
+        if WORKER_URL.lower() in given
+        else set()
+    )
+    missing = [n for n in secrets if n.lower() not in given | unneeded]
+    if not missing:
+        return
+    option = _OPTIONS.get(missing[0].lower())
+    instead = f"give {option} instead, or" if option else "give it"
+    raise ConfigError(
+        missing[0],
+        "comes from a secret store (secretKeyRef), which only daprd reads; "
+        f"{instead} through envRef in the YAML",
+    )
 
 
 @click.group()
