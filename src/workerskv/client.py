@@ -9,8 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import email.utils
+import ssl
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from typing import Any
@@ -306,9 +307,12 @@ def _count(count: int, verb: str) -> str:
 def _backoff(exc: Exception) -> bool | float:
     if isinstance(exc, _RetryableStatus):
         return exc.retry_after if exc.retry_after is not None else True
-    # A timeout already cost timeoutInSeconds; retrying would multiply it.
-    return isinstance(exc, httpx.TransportError) and not isinstance(
-        exc, httpx.TimeoutException
+    # A timeout already cost timeoutInSeconds; retrying would multiply it. A failed
+    # TLS handshake fails again the same way.
+    return (
+        isinstance(exc, httpx.TransportError)
+        and not isinstance(exc, httpx.TimeoutException)
+        and _tls_error(exc) is None
     )
 
 
@@ -372,7 +376,27 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
 
 
 def _reason(exc: httpx.TransportError) -> str:
-    return str(exc) or type(exc).__name__
+    tls = _tls_error(exc)
+    if tls is not None:
+        reason = getattr(tls, "reason", None) or type(tls).__name__
+        return (
+            f"the TLS handshake failed ({reason}); if the Worker serves plain "
+            "HTTP, use an http:// URL"
+        )
+    said = next((str(cause) for cause in _causes(exc) if str(cause)), "")
+    return said or type(exc).__name__
+
+
+def _tls_error(exc: BaseException) -> ssl.SSLError | None:
+    return next((c for c in _causes(exc) if isinstance(c, ssl.SSLError)), None)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and the exceptions it was raised from, outermost first."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
 
 
 def _batch_write(write: Write) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The client under injected faults: a mock transport plays the failing network."""
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable, Iterator
 
 import httpx
@@ -115,6 +116,41 @@ async def test_an_unreadable_retry_after_is_ignored(
 
     with pytest.raises(RateLimitedError):
         await client.put(Write("k", b"v"))
+
+    assert len(transport.requests) == FAST.attempts
+
+
+async def test_a_failed_tls_handshake_is_named_and_not_retried(
+    metadata: dict[str, str],
+) -> None:
+    def handshake(request: httpx.Request) -> httpx.Response:
+        try:
+            raise ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("", request=request) from exc
+
+    client, transport = _client(metadata, handshake)
+
+    with pytest.raises(WorkerUnreachableError, match="TLS handshake failed") as caught:
+        await client.get("k")
+
+    assert "use an http:// URL" in str(caught.value)
+    assert len(transport.requests) == 1
+
+
+async def test_a_connection_error_without_text_names_its_cause(
+    metadata: dict[str, str],
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except OSError as exc:
+            raise httpx.ConnectError("", request=request) from exc
+
+    client, transport = _client(metadata, refuse)
+
+    with pytest.raises(WorkerUnreachableError, match="Connection refused"):
+        await client.get("k")
 
     assert len(transport.requests) == FAST.attempts
 
