@@ -53,10 +53,24 @@ class DevOptions:
     help="Project-local folder for keys, KV data, the Component YAML and logs.",
 )
 @click.option(
-    "--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Local port of the Worker.",
 )
-@click.option("--namespace", default=DEFAULT_NAMESPACE, show_default=True)
-@click.option("--worker-name", default=DEFAULT_WORKER_NAME, show_default=True)
+@click.option(
+    "--namespace",
+    default=DEFAULT_NAMESPACE,
+    show_default=True,
+    help="KV namespace ID the local Worker is bound to.",
+)
+@click.option(
+    "--worker-name",
+    default=DEFAULT_WORKER_NAME,
+    show_default=True,
+    help="Worker name, also the audience of its tokens.",
+)
 @socket_folder_option
 @click.option(
     "--no-component",

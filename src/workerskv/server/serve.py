@@ -160,7 +160,8 @@ def _claim_socket(path: Path) -> None:
         raise _socket_error(f"{path} exists and is not a socket; remove it")
     if _listening(path):
         raise _socket_error(
-            f"another process is serving on {path}; stop it or choose another name",
+            f"another process is serving on {path}; stop it or choose another "
+            "socket folder or name",
         )
     log.info("replacing stale socket: socket=%s", path)
     path.unlink()
