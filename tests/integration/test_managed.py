@@ -143,25 +143,42 @@ async def test_newer_worker_is_left_alone(
     assert standin.uploads(ACCOUNT, worker_name) == 1
 
 
-async def test_namespace_change_redeploys_and_each_namespace_keeps_its_data(
+async def test_a_second_namespace_is_bound_beside_the_first(
     standin: CloudflareStandIn, managed_metadata: Metadata, worker_name: str
 ) -> None:
     first, second = NAMESPACES
-    async with StateStore(managed_metadata(), init_timeout=DEADLINE) as store:
-        await store.set("where", first.encode())
+    async with StateStore(managed_metadata(), init_timeout=DEADLINE) as one:
+        await one.set("where", first.encode())
 
-    moved = managed_metadata(kvNamespaceID=second)
-    async with StateStore(moved, init_timeout=DEADLINE) as store:
-        assert store.worker_info.namespaces == (second,)
-        assert await store.get("where") is None
-        await store.set("where", second.encode())
+        other = managed_metadata(kvNamespaceID=second)
+        async with StateStore(other, init_timeout=DEADLINE) as two:
+            assert set(two.worker_info.namespaces) == {first, second}
+            assert await two.get("where") is None
+            await two.set("where", second.encode())
+            # The component set up first keeps working on the redeployed Worker.
+            item = await one.get("where")
 
-    async with StateStore(managed_metadata(), init_timeout=DEADLINE) as store:
-        item = await store.get("where")
+    async with StateStore(managed_metadata(), init_timeout=DEADLINE) as again:
+        assert set(again.worker_info.namespaces) == {first, second}
 
-    assert standin.uploads(ACCOUNT, worker_name) == 3
+    assert standin.uploads(ACCOUNT, worker_name) == 2
     assert item is not None
     assert item.data == first.encode()
+
+
+async def test_forced_deploy_binds_only_the_components_namespace(
+    standin: CloudflareStandIn, managed_metadata: Metadata, worker_name: str
+) -> None:
+    first, second = NAMESPACES
+    await _deploy(managed_metadata())
+    await _deploy(managed_metadata(kvNamespaceID=second))
+
+    await _deploy(managed_metadata(), force=True)
+    status = await worker_status(Config.from_metadata(managed_metadata()))
+
+    assert standin.uploads(ACCOUNT, worker_name) == 3
+    assert status.info is not None
+    assert status.info.namespaces == (first,)
 
 
 async def test_unknown_api_token_fails_init_without_showing_it(

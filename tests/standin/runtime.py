@@ -138,9 +138,9 @@ class Deployments:
         return folder
 
     def _kv_folder(self, namespace_ids: Iterable[str]) -> Path | None:
-        # One folder per namespace, so its data outlives any script bound to it.
-        ids = sorted(set(namespace_ids))
-        return self._root / "kv" / "+".join(ids) if ids else None
+        # One folder for every namespace (workerd keeps each apart inside it by its
+        # ID), so a namespace's data outlives any script bound to it.
+        return self._root / "kv" if any(namespace_ids) else None
 
 
 def _startup_error(log: Path, reason: str) -> str:

@@ -115,6 +115,15 @@ def test_upload_metadata_binds_the_namespace_under_its_id(
     }
 
 
+def test_upload_metadata_keeps_other_namespaces_after_the_components(
+    managed: Config, artifact: WorkerArtifact
+) -> None:
+    metadata = upload_metadata(managed, artifact, keep=("ns-b", "ns-test", "ns-a"))
+
+    kv = [b["name"] for b in metadata["bindings"] if b["type"] == "kv_namespace"]
+    assert kv == ["ns-test", "ns-a", "ns-b"]
+
+
 def test_upload_metadata_uses_the_shipped_compatibility_date(managed: Config) -> None:
     shipped = load_worker()
 

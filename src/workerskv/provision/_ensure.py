@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from workerskv.artifact import WorkerArtifact, load_worker
@@ -33,9 +34,19 @@ def worker_url(worker_name: str, subdomain: str) -> str:
     return f"https://{worker_name}.{subdomain}.workers.dev/"
 
 
-def upload_metadata(config: Config, artifact: WorkerArtifact) -> dict[str, Any]:
-    """Return the upload metadata: entry module, compatibility date and bindings."""
-    namespace = config.namespace_id
+def upload_metadata(
+    config: Config, artifact: WorkerArtifact, keep: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Return the upload metadata: entry module, compatibility date and bindings.
+
+    The Worker is bound to the component's namespace and to each namespace in `keep`,
+    so that components sharing the Worker keep theirs.
+    """
+    namespaces = [config.namespace_id, *sorted(set(keep) - {config.namespace_id})]
+    kv = [
+        {"type": "kv_namespace", "name": namespace, "namespace_id": namespace}
+        for namespace in namespaces
+    ]
     plain_text = [
         {"type": "plain_text", "name": name, "text": text}
         for name, text in worker_vars(config).items()
@@ -43,10 +54,7 @@ def upload_metadata(config: Config, artifact: WorkerArtifact) -> dict[str, Any]:
     return {
         "main_module": MODULE_NAME,
         "compatibility_date": artifact.compatibility_date,
-        "bindings": [
-            {"type": "kv_namespace", "name": namespace, "namespace_id": namespace},
-            *plain_text,
-        ],
+        "bindings": [*kv, *plain_text],
     }
 
 
@@ -144,7 +152,12 @@ class _Provisioning:
     async def _deploy(self, api: CloudflareAPI) -> None:
         name = self._config.worker_name
         self._step = "uploading the Worker script"
-        metadata = upload_metadata(self._config, self._artifact)
+        # Binding names are namespace IDs, so the Worker's answer says what to keep.
+        info = self._last.info if self._last else None
+        keep = info.namespaces if info else ()
+        if set(keep) - {self._config.namespace_id}:
+            log.info("keeping the bindings of Worker %s: %s", name, ", ".join(keep))
+        metadata = upload_metadata(self._config, self._artifact, keep)
         await api.upload(MODULE_NAME, self._artifact.script, metadata)
         log.info("uploaded Worker %s (%d bytes)", name, len(self._artifact.script))
 
