@@ -138,6 +138,8 @@ def _describe(report: WorkerStatus) -> list[tuple[str, str]]:
     if report.clock_skew is not None:
         skew = round(report.clock_skew)
         lines.append(("clock skew", f"{skew:+d} s (the Worker's clock minus ours)"))
+    elif report.reachable:
+        lines.append(("clock skew", "unknown (the Worker's answer has no Date header)"))
     if report.error is not None:
         lines.append(("answer", str(report.error)))
     return lines
