@@ -11,6 +11,7 @@ import binascii
 import email.utils
 import ssl
 import time
+import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
@@ -154,7 +155,7 @@ class WorkerClient:
         response = await self._request("GET", self._kv_path(key))
         if response.status_code == 404 and _says_key_missing(response):
             return None
-        self._expect(response, 200, what=f"reading key {key!r}")
+        self._expect(response, 200, what=f"reading {_named(key)}")
         return Entry(
             data=response.content,
             content_type=response.headers.get(CONTENT_TYPE_HEADER),
@@ -172,12 +173,12 @@ class WorkerClient:
             content=write.value,
             headers=headers,
         )
-        self._expect(response, 201, what=f"writing key {write.key!r}")
+        self._expect(response, 201, what=f"writing {_named(write.key)}")
 
     async def delete(self, key: str) -> None:
         """Delete one key; deleting an absent key succeeds."""
         response = await self._request("DELETE", self._kv_path(key))
-        self._expect(response, 204, what=f"deleting key {key!r}")
+        self._expect(response, 204, what=f"deleting {_named(key)}")
 
     async def get_batch(self, keys: Sequence[str]) -> list[Entry | None]:
         """Read up to `BATCH_LIMIT` keys in one request, answered in order."""
@@ -298,6 +299,11 @@ def _where_to_look(config: Config) -> str:
     if config.worker_url:
         return "check workerUrl (the Worker's base URL) and that the Worker is deployed"
     return "check that the Worker is deployed (`workerskv worker deploy` redeploys it)"
+
+
+def _named(stored: str) -> str:
+    """An escaped key as its caller wrote it, for messages."""
+    return f"key {urllib.parse.unquote(stored)!r}"
 
 
 def _count(count: int, verb: str) -> str:

@@ -155,6 +155,18 @@ async def test_a_connection_error_without_text_names_its_cause(
     assert len(transport.requests) == FAST.attempts
 
 
+async def test_errors_name_the_key_as_written_not_as_stored(
+    metadata: dict[str, str],
+) -> None:
+    refusal = {"error": {"code": "bad_request", "message": "refused"}}
+    client, _ = _client(metadata, lambda r: httpx.Response(400, json=refusal))
+
+    with pytest.raises(InvalidRequestError) as caught:
+        await client.put(Write("app%7C%7Ca%2Fb%20c", b"v"))
+
+    assert "writing key 'app||a/b c'" in str(caught.value)
+
+
 async def test_persistent_429_is_a_rate_limited_error(metadata: dict[str, str]) -> None:
     client, transport = _client(metadata, lambda r: httpx.Response(429))
 
