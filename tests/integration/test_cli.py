@@ -145,6 +145,22 @@ def test_dev_stops_every_child_on_ctrl_c(tmp_path: Path, sockets: Path) -> None:
     assert list(sockets.iterdir()) == []
 
 
+def test_ctrl_c_during_the_demo_stops_at_once(tmp_path: Path, sockets: Path) -> None:
+    command = [*WORKERSKV, "dev", "--demo", "--port", str(_free_port())]
+    command += ["--socket-folder", str(sockets)]
+    with subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE) as process:
+        assert process.stderr is not None
+        _wait_for_line(process.stderr, b"demo:")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        rest = process.stderr.read()
+
+    assert b"demo interrupted" in rest
+    assert b"press Ctrl-C" not in rest
+    assert rest.endswith(b"stopped\n")
+    assert list(sockets.iterdir()) == []
+
+
 def _wait_for_line(stream: object, marker: bytes) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import shlex
 import signal
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 
@@ -126,10 +127,10 @@ async def _serve(options: DevOptions, log: BinaryIO) -> None:
         await _until_ready(ready, serving)
         _summary(worker.url, options)
         if options.demo:
-            await _demo(config, worker)
+            await _unless_stopped(_demo(config, worker), serving)
         if options.exit_after:
             stop.set()
-        else:
+        elif not serving.done():
             _say("serving; press Ctrl-C to stop")
         await serving
     finally:
@@ -168,6 +169,21 @@ async def _until_ready(ready: asyncio.Event, serving: asyncio.Task[None]) -> Non
         waiting.cancel()
         await serving
         raise LocalRuntimeError("the pluggable component stopped at start")
+
+
+async def _unless_stopped(
+    work: Coroutine[Any, Any, None], serving: asyncio.Task[None]
+) -> None:
+    """Run `work`, cutting it short when Ctrl-C ends `serving` first."""
+    task = asyncio.create_task(work)
+    await asyncio.wait({task, serving}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()
+        return
+
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    _say("demo interrupted")
 
 
 async def _demo(config: Config, worker: LocalWorker) -> None:
