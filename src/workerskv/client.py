@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import email.utils
-import ssl
-import time
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from typing import Any
@@ -30,11 +27,19 @@ from workerskv.errors import (
     UnexpectedResponseError,
     WorkerUnreachableError,
 )
+from workerskv.retry import (
+    RETRY_STATUSES,
+    RetryableStatus,
+    RetryPolicy,
+    backoff,
+    causes,
+    http_date,
+    tls_error,
+)
 
 INFO_PATH = ".well-known/dapr/info"
 MIN_VERSION = 20221219
 BATCH_LIMIT = 100
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 EXPIRATION_HEADER = "X-Dapr-Expiration"
 # Set by our Worker only when the value was written with a content type.
 CONTENT_TYPE_HEADER = "X-Dapr-Content-Type"
@@ -76,26 +81,6 @@ class Write:
     value: bytes
     ttl: int | None = None
     content_type: str | None = None
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently idempotent calls are retried."""
-
-    attempts: int = 5
-    wait_initial: float = 0.2
-    wait_max: float = 5.0
-    # Up to this many random seconds are added to each wait, spreading out clients.
-    wait_jitter: float = 1.0
-    # Longest Retry-After we honour; a longer hint is cut to this.
-    retry_after_max: float = 10.0
-
-
-class _RetryableStatus(Exception):
-    def __init__(self, response: httpx.Response, retry_after_max: float) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-        self.retry_after = _retry_after(response, retry_after_max)
 
 
 class WorkerClient:
@@ -146,9 +131,7 @@ class WorkerClient:
     async def server_date(self) -> float | None:
         """Return the Worker's clock from the `Date` header of an info call."""
         response = await self._request("GET", INFO_PATH)
-        date = response.headers.get("Date")
-        parsed = email.utils.parsedate_to_datetime(date) if date else None
-        return parsed.timestamp() if parsed else None
+        return http_date(response.headers.get("Date"))
 
     async def get(self, key: str) -> Entry | None:
         """Read one value; None when the key is absent."""
@@ -212,7 +195,7 @@ class WorkerClient:
         policy = self._retry
         try:
             async for attempt in stamina.retry_context(
-                on=_backoff,
+                on=backoff,
                 attempts=policy.attempts,
                 timeout=None,
                 wait_initial=policy.wait_initial,
@@ -221,7 +204,7 @@ class WorkerClient:
             ):
                 with attempt:
                     return await self._send_once(method, path, **kwargs)
-        except _RetryableStatus as exc:
+        except RetryableStatus as exc:
             return exc.response
         except httpx.TimeoutException:
             raise WorkerUnreachableError(
@@ -240,7 +223,7 @@ class WorkerClient:
         headers["Authorization"] = f"Bearer {self._minter.mint()}"
         response = await self._http.request(method, path, headers=headers, **kwargs)
         if response.status_code in RETRY_STATUSES:
-            raise _RetryableStatus(response, self._retry.retry_after_max)
+            raise RetryableStatus(response, self._retry.retry_after_max)
         return response
 
     def _expect(self, response: httpx.Response, status: int, *, what: str) -> None:
@@ -310,34 +293,6 @@ def _count(count: int, verb: str) -> str:
     return f"{verb} {count} key{'' if count == 1 else 's'}"
 
 
-def _backoff(exc: Exception) -> bool | float:
-    if isinstance(exc, _RetryableStatus):
-        return exc.retry_after if exc.retry_after is not None else True
-    # A timeout already cost timeoutInSeconds; retrying would multiply it. A failed
-    # TLS handshake fails again the same way.
-    return (
-        isinstance(exc, httpx.TransportError)
-        and not isinstance(exc, httpx.TimeoutException)
-        and _tls_error(exc) is None
-    )
-
-
-def _retry_after(response: httpx.Response, limit: float) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        seconds = float(value)
-    else:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            # Neither seconds nor an HTTP date: back off as if no hint came.
-            return None
-        seconds = moment.timestamp() - time.time()
-    return min(max(seconds, 0.0), limit)
-
-
 def _says_key_missing(response: httpx.Response) -> bool:
     """True for the two 404s that mean an absent key; any other is routing.
 
@@ -382,27 +337,15 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
 
 
 def _reason(exc: httpx.TransportError) -> str:
-    tls = _tls_error(exc)
+    tls = tls_error(exc)
     if tls is not None:
         reason = getattr(tls, "reason", None) or type(tls).__name__
         return (
             f"the TLS handshake failed ({reason}); if the Worker serves plain "
             "HTTP, use an http:// URL"
         )
-    said = next((str(cause) for cause in _causes(exc) if str(cause)), "")
+    said = next((str(cause) for cause in causes(exc) if str(cause)), "")
     return said or type(exc).__name__
-
-
-def _tls_error(exc: BaseException) -> ssl.SSLError | None:
-    return next((c for c in _causes(exc) if isinstance(c, ssl.SSLError)), None)
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """`exc` and the exceptions it was raised from, outermost first."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        yield seen
-        seen = seen.__cause__ or seen.__context__
 
 
 def _batch_write(write: Write) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from workerskv.client import (
     BATCH_LIMIT,
     MIN_VERSION,
     Entry,
-    RetryPolicy,
     WorkerClient,
     WorkerInfo,
     Write,
@@ -29,6 +28,7 @@ from workerskv.errors import (
 )
 from workerskv.keys import stored_key
 from workerskv.models import BulkGetResult, SetItem, StateItem
+from workerskv.retry import RetryPolicy
 from workerskv.ttl import check_ttl
 
 log = logging.getLogger("workerskv.store")

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from tests.integration.faults import PerKeyWriteLimitTransport, RecordingTransport
-from workerskv.client import RetryPolicy
 from workerskv.errors import InvalidRequestError, RateLimitedError
 from workerskv.models import SetItem
+from workerskv.retry import RetryPolicy
 from workerskv.store import StateStore
 
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 import stamina.instrumentation
 
-from workerskv.client import RetryPolicy, WorkerClient, Write
+from workerskv.client import WorkerClient, Write
 from workerskv.config import Config
 from workerskv.errors import (
     AuthRefusedError,
@@ -18,6 +18,7 @@ from workerskv.errors import (
     UnexpectedResponseError,
     WorkerUnreachableError,
 )
+from workerskv.retry import RetryPolicy
 
 FAST = RetryPolicy(attempts=3, wait_initial=0.001, wait_max=0.01, retry_after_max=0.05)
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -165,6 +166,17 @@ async def test_errors_name_the_key_as_written_not_as_stored(
         await client.put(Write("app%7C%7Ca%2Fb%20c", b"v"))
 
     assert "writing key 'app||a/b c'" in str(caught.value)
+
+
+@pytest.mark.parametrize("date", ["garbage", "Fri, 99 Foo 2026 00:00:00 GMT"])
+async def test_an_unreadable_date_header_means_an_unknown_clock(
+    metadata: dict[str, str], date: str
+) -> None:
+    info = {"version": "20230517", "kv": ["ns-test"]}
+    answer = httpx.Response(200, json=info, headers={"Date": date})
+    client, _ = _client(metadata, lambda r: answer)
+
+    assert await client.server_date() is None
 
 
 async def test_persistent_429_is_a_rate_limited_error(metadata: dict[str, str]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from workerskv.client import RetryPolicy, WorkerClient, WorkerInfo
+from workerskv.client import WorkerClient, WorkerInfo
 from workerskv.config import Config
 from workerskv.errors import WorkerError
+from workerskv.retry import RetryPolicy
 
 # When polling, each probe is one attempt: the poll loop is the retry.
 ONE_ATTEMPT = RetryPolicy(attempts=1)
