@@ -267,19 +267,7 @@ def test_worker_status_for_a_hand_deployed_worker_suggests_render(
     local_worker: LocalWorker, worker_metadata: dict[str, str], tmp_path: Path
 ) -> None:
     metadata = {**worker_metadata, "workerUrl": local_worker.url + "not-here/"}
-    items = [{"name": k, "value": v} for k, v in metadata.items()]
-    document = {
-        "apiVersion": "dapr.io/v1alpha1",
-        "kind": "Component",
-        "metadata": {"name": "s"},
-        "spec": {
-            "type": "state.cloudflare.workerskv",
-            "version": "v1",
-            "metadata": items,
-        },
-    }
-    path = tmp_path / "c.yaml"
-    path.write_text(yaml.safe_dump(document))
+    path = _component_file(tmp_path / "c.yaml", metadata)
 
     result = _run("worker", "status", "--component", str(path))
 
@@ -292,6 +280,18 @@ def test_worker_status_of_a_local_worker_always_has_a_clock_line(
     local_worker: LocalWorker, worker_metadata: dict[str, str], tmp_path: Path
 ) -> None:
     metadata = {**worker_metadata, "workerUrl": local_worker.url}
+    path = _component_file(tmp_path / "c.yaml", metadata)
+
+    result = _run("worker", "status", "--component", str(path))
+
+    assert result.returncode == 0, result.stderr
+    # workerd sends no Date header, so the skew is unknown, and the line says so.
+    assert b"clock skew" in result.stdout
+    assert b"token" in result.stdout
+
+
+def _component_file(path: Path, metadata: dict[str, str]) -> Path:
+    """Write a Component YAML of our type with `metadata`."""
     items = [{"name": k, "value": v} for k, v in metadata.items()]
     document = {
         "apiVersion": "dapr.io/v1alpha1",
@@ -303,12 +303,5 @@ def test_worker_status_of_a_local_worker_always_has_a_clock_line(
             "metadata": items,
         },
     }
-    path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump(document))
-
-    result = _run("worker", "status", "--component", str(path))
-
-    assert result.returncode == 0, result.stderr
-    # workerd sends no Date header, so the skew is unknown, and the line says so.
-    assert b"clock skew" in result.stdout
-    assert b"token" in result.stdout
+    return path

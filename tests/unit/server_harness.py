@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,12 @@ async def failure(call: Awaitable[Any]) -> Failure:
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await call
     return Failure(caught.value)
+
+
+async def eventually(condition: Callable[[], bool]) -> None:
+    """Wait up to five seconds for `condition`, as background work runs."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met within 5s")
