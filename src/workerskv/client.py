@@ -309,11 +309,15 @@ def _says_key_missing(response: httpx.Response) -> bool:
     return isinstance(error, dict) and error.get("code") == _KEY_MISSING
 
 
-def _detail(response: httpx.Response) -> str:
+def _detail(response: httpx.Response, limit: int = 200) -> str:
     """What the Worker said, short, and with our token cut out should it echo it."""
     text = _said(response)
     token = response.request.headers.get("Authorization", "").removeprefix("Bearer ")
-    return text.replace(token, "(our token)") if token else text
+    # The whole token first, then any header, payload or signature echoed alone.
+    for secret in [token, *token.split(".")]:
+        if len(secret) >= 16:
+            text = text.replace(secret, "(our token)")
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _said(response: httpx.Response) -> str:
@@ -322,13 +326,13 @@ def _said(response: httpx.Response) -> str:
     except ValueError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        return str(body["error"].get("message", ""))[:200]
+        return str(body["error"].get("message", ""))
 
     kind = response.headers.get("Content-Type", "").split(";")[0].strip()
     if kind and kind != "text/plain":
         return f"a {kind} body of {len(response.content)} bytes"
     text = " ".join(response.text.split())
-    return text[:120] if text else "(empty body)"
+    return text or "(empty body)"
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
