@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ssl
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -342,6 +343,11 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
 
 def _reason(exc: httpx.TransportError) -> str:
     tls = tls_error(exc)
+    if isinstance(tls, ssl.SSLCertVerificationError):
+        return (
+            f"its TLS certificate was not accepted ({tls.verify_message}); if your "
+            "own CA signed it, point SSL_CERT_FILE at that CA's certificate"
+        )
     if tls is not None:
         reason = getattr(tls, "reason", None) or type(tls).__name__
         return (

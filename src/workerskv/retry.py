@@ -74,9 +74,20 @@ def http_date(value: str | None) -> float | None:
         return None
 
 
+# A connection closed mid-stream: worth another try, unlike a refused handshake.
+_TLS_CLOSED = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
+
+
 def tls_error(exc: BaseException) -> ssl.SSLError | None:
-    """The TLS error behind `exc`, if one is."""
-    return next((c for c in causes(exc) if isinstance(c, ssl.SSLError)), None)
+    """The failed TLS handshake behind `exc`, if one is; it would fail again."""
+    return next(
+        (
+            cause
+            for cause in causes(exc)
+            if isinstance(cause, ssl.SSLError) and not isinstance(cause, _TLS_CLOSED)
+        ),
+        None,
+    )
 
 
 def causes(exc: BaseException) -> Iterator[BaseException]:

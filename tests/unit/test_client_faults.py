@@ -139,6 +139,45 @@ async def test_a_failed_tls_handshake_is_named_and_not_retried(
     assert len(transport.requests) == 1
 
 
+async def test_a_refused_certificate_is_named_and_not_retried(
+    metadata: dict[str, str],
+) -> None:
+    def handshake(request: httpx.Request) -> httpx.Response:
+        refused = ssl.SSLCertVerificationError(1, "certificate verify failed")
+        refused.verify_message = "self-signed certificate"
+        try:
+            raise refused
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("", request=request) from exc
+
+    client, transport = _client(metadata, handshake)
+
+    with pytest.raises(WorkerUnreachableError) as caught:
+        await client.get("k")
+
+    assert "certificate was not accepted (self-signed certificate)" in str(caught.value)
+    assert "SSL_CERT_FILE" in str(caught.value)
+    assert "use an http:// URL" not in str(caught.value)
+    assert len(transport.requests) == 1
+
+
+async def test_a_tls_connection_closed_mid_stream_is_retried(
+    metadata: dict[str, str],
+) -> None:
+    def cut(request: httpx.Request) -> httpx.Response:
+        try:
+            raise ssl.SSLEOFError(8, "EOF occurred in violation of protocol")
+        except ssl.SSLError as exc:
+            raise httpx.ReadError("", request=request) from exc
+
+    client, transport = _client(metadata, cut)
+
+    with pytest.raises(WorkerUnreachableError, match="EOF occurred"):
+        await client.get("k")
+
+    assert len(transport.requests) == FAST.attempts
+
+
 async def test_a_connection_error_without_text_names_its_cause(
     metadata: dict[str, str],
 ) -> None:
