@@ -235,6 +235,10 @@ async def test_init_joining_a_failing_start_up_set_up_reports_its_error(
 
     # One attempt, not a second one of the same metadata inside daprd's Init.
     assert len(backend.stores) == 1
+    # The failed Init leaves nothing for a later call to set up again.
+    with pytest.raises(UnknownInstanceError):
+        await instances.resolve(NAME)
+    assert len(backend.stores) == 1
 
 
 async def test_init_abandoned_by_daprd_leaves_the_start_up_set_up_running(

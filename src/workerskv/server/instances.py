@@ -130,12 +130,19 @@ class Instances:
             return False
 
         if self._pending.get(name) != metadata:
+            # Forgotten first, so no call waiting for the lock revives the old set-up.
+            self._pending.pop(name, None)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             return False
         log.debug("Init joins the start-up set-up: name=%s", name)
-        # Shielded: should daprd give up on Init, the set-up still serves later calls.
-        await asyncio.shield(task)
+        try:
+            # Shielded: should daprd give up on Init, the set-up still serves later.
+            await asyncio.shield(task)
+        except Exception:
+            # A failed Init leaves nothing behind, as in `init`.
+            self._pending.pop(name, None)
+            raise
         return True
 
     async def _set_up_in_background(self, name: str) -> None:
