@@ -115,12 +115,6 @@ class WorkerClient:
     async def info(self) -> WorkerInfo:
         """Fetch the Worker's version, bound namespaces and extensions."""
         response = await self._request("GET", INFO_PATH)
-        if response.status_code == 404:
-            raise UnexpectedResponseError(
-                f"{self.base_url} has no Dapr Worker: its info endpoint answered "
-                f"HTTP 404 ({_detail(response)}); check workerUrl",
-                status=404,
-            )
         self._expect(response, 200, what="the info endpoint")
         body = self._json(response, "the info endpoint")
         return WorkerInfo(

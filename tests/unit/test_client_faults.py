@@ -378,7 +378,24 @@ async def test_info_404_says_the_url_is_not_a_dapr_worker(
 ) -> None:
     client, _ = _client(metadata, lambda r: httpx.Response(404, text="Not found"))
 
-    with pytest.raises(UnexpectedResponseError, match=r"has no Dapr Worker.*workerUrl"):
+    with pytest.raises(UnexpectedResponseError) as caught:
+        await client.info()
+
+    assert str(caught.value) == (
+        "http://worker.test/ does not lead to a Dapr KV Worker: the info endpoint "
+        "was answered with HTTP 404 (Not found); check workerUrl (the Worker's "
+        "base URL) and that the Worker is deployed"
+    )
+
+
+async def test_info_404_of_a_managed_worker_suggests_deploying_it(
+    metadata: dict[str, str],
+) -> None:
+    del metadata["workerUrl"]
+    managed = {**metadata, "cfAccountID": "a", "cfAPIToken": "t"}
+    client, _ = _client(managed, lambda r: httpx.Response(404, text="Not found"))
+
+    with pytest.raises(UnexpectedResponseError, match="`workerskv worker deploy`"):
         await client.info()
 
 

@@ -79,7 +79,7 @@ def _open(options: dict[str, Any]) -> SyncStateStore:
 
 def _read_key_file(path: Path) -> str:
     try:
-        return path.read_bytes().decode("ascii")
+        return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise KeyFormatError(
             f"{path} is not a PEM text file (a DER or other binary key?); convert "
