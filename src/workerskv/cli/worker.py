@@ -58,7 +58,10 @@ def render(component_path: Path, out: Path) -> None:
 @click.option(
     "--force",
     is_flag=True,
-    help="Deploy even when the Worker is current or refuses this component's key.",
+    help=(
+        "Deploy even when the Worker is current or refuses this component's key; "
+        "the Worker is then bound to this component's namespace only."
+    ),
 )
 @fail_cleanly
 def deploy(component_path: Path, timeout: float, force: bool) -> None:
