@@ -37,3 +37,26 @@ def write(path: Path, text: str) -> Path:
     """Write `text` to `path` and return the path."""
     path.write_text(text)
     return path
+
+
+# A Component whose key and API token daprd would read from a secret store.
+SECRET_REF_COMPONENT = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: statestore
+spec:
+  type: state.cloudflare.workerskv
+  version: v1
+  metadata:
+    - name: kvNamespaceID
+      value: ns
+    - name: workerName
+      value: worker-test
+    - name: workerUrl
+      value: http://127.0.0.1:9/
+    - name: key
+      secretKeyRef: {name: workerskv, key: private.pem}
+    - name: cfAPIToken
+      secretKeyRef: {name: cloudflare, key: token}
+"""

@@ -8,31 +8,11 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.conftest import write
+from tests.conftest import SECRET_REF_COMPONENT, write
 from workerskv.cli import main
 
 # Port 9 (discard): nothing answers, so a check that let a call through would say so.
 TARGET = ["--worker-url", "http://127.0.0.1:9/", "--namespace", "ns"]
-SECRET_KEY_YAML = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: statestore
-spec:
-  type: state.cloudflare.workerskv
-  version: v1
-  metadata:
-    - name: kvNamespaceID
-      value: ns
-    - name: workerName
-      value: worker-test
-    - name: workerUrl
-      value: http://127.0.0.1:9/
-    - name: key
-      secretKeyRef: {name: workerskv, key: private.pem}
-    - name: cfAPIToken
-      secretKeyRef: {name: cloudflare, key: token}
-"""
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -60,7 +40,7 @@ def test_a_der_key_file_is_one_line_saying_how_to_convert_it(tmp_path: Path) -> 
 
 
 def test_a_secret_key_ref_is_stood_in_for_by_its_option(tmp_path: Path) -> None:
-    yaml = str(write(tmp_path / "c.yaml", SECRET_KEY_YAML))
+    yaml = str(write(tmp_path / "c.yaml", SECRET_REF_COMPONENT))
 
     code, output = _run("kv", "get", "k", "--component", yaml)
 
@@ -72,7 +52,7 @@ def test_a_secret_key_ref_is_stood_in_for_by_its_option(tmp_path: Path) -> None:
 
 
 def test_a_key_file_replaces_a_secret_key_ref(tmp_path: Path, private_pem: str) -> None:
-    yaml = str(write(tmp_path / "c.yaml", SECRET_KEY_YAML))
+    yaml = str(write(tmp_path / "c.yaml", SECRET_REF_COMPONENT))
     key_file = str(write(tmp_path / "private.pem", private_pem))
 
     code, output = _run("kv", "get", "k", "--component", yaml, "--key-file", key_file)
