@@ -4,6 +4,7 @@ import {
   AUDIENCE,
   NAMESPACE,
   assertError,
+  loggedLines,
   mintToken,
   newKeyPair,
   request,
@@ -120,7 +121,7 @@ describe("authentication settings", () => {
         assert.equal(assertError(res, 500, "internal"), "internal error");
         assert.doesNotMatch(res.text(), /PUBLIC_KEY/);
       }
-      const logged = worker.logs.join("").match(/PUBLIC_KEY is not set/g) ?? [];
+      const logged = await loggedLines(worker, /PUBLIC_KEY is not set/g);
       assert.equal(logged.length, 1);
     } finally {
       await stopWorker(worker);
@@ -135,7 +136,8 @@ describe("authentication settings", () => {
       const headers = { Authorization: `Bearer ${await mintToken(privateKey)}` };
       const res = await request(worker.url, "GET", "/.well-known/dapr/info", { headers });
       assertError(res, 500, "internal");
-      assert.match(worker.logs.join(""), /PUBLIC_KEY is not an Ed25519 public key/);
+      const logged = await loggedLines(worker, /PUBLIC_KEY is not an Ed25519 public key/g);
+      assert.equal(logged.length, 1);
     } finally {
       await stopWorker(worker);
     }

@@ -72,6 +72,20 @@ export async function startWorker(options = {}) {
   }
 }
 
+/**
+ * Waits until `pattern` (a global RegExp) has matched `count` times in the Worker's output, which
+ * workerd writes after the response; returns every match once a short quiet period has passed.
+ */
+export async function loggedLines(worker, pattern, count = 1, timeoutMs = 5000) {
+  const matches = () => worker.logs.join("").match(pattern) ?? [];
+  const deadline = Date.now() + timeoutMs;
+  while (matches().length < count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return matches();
+}
+
 /** A started Worker with a key pair it trusts, and a `call` that signs each request. */
 export async function startAuthenticatedWorker(options = {}) {
   const keys = await newKeyPair();

@@ -4,6 +4,7 @@ import {
   NAMESPACE,
   assertError,
   assertNoInternals,
+  loggedLines,
   request,
   startAuthenticatedWorker,
   startWorker,
@@ -103,8 +104,7 @@ describe("errors from KV", () => {
       assert.doesNotMatch(res.text(), /secret|stack/);
       assertNoInternals(res.text());
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const logged = worker.logs.join("").match(/secret detail of an internal failure/g) ?? [];
+    const logged = await loggedLines(worker, /secret detail of an internal failure/g, 4);
     assert.equal(logged.length, 4);
   });
 });
